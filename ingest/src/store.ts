@@ -1,0 +1,90 @@
+import { QARTOD_CODE, type Reading } from '@basin/schemas';
+import type { Db, Queryable } from '@basin/platform';
+import type { DeadLetterReason } from './errors.js';
+
+/** Bytes of a dead letter's raw payload kept in the table. */
+export const DEAD_LETTER_PAYLOAD_CAP = 4096;
+
+export interface DeadLetter {
+  topic: string;
+  reason: DeadLetterReason;
+  detail: string;
+  payload: string | null;
+  payloadBytes: number;
+}
+
+export interface StoreResult {
+  inserted: number;
+  duplicates: number;
+}
+
+/**
+ * Insert readings idempotently (ON CONFLICT DO NOTHING on station, metric, time) and advance the
+ * latest-value table, in one statement each. Must run inside the caller's transaction.
+ */
+export async function insertReadings(tx: Queryable, readings: readonly Reading[]): Promise<StoreResult> {
+  if (readings.length === 0) return { inserted: 0, duplicates: 0 };
+  const n = readings.length;
+  const time = new Array<string>(n);
+  const station = new Array<string>(n);
+  const metric = new Array<string>(n);
+  const value = new Array<number>(n);
+  const quality = new Array<number>(n);
+  const seq = new Array<number | null>(n);
+  for (let i = 0; i < n; i++) {
+    const r = readings[i]!;
+    time[i] = new Date(r.ts).toISOString();
+    station[i] = r.station;
+    metric[i] = r.metric;
+    value[i] = r.value;
+    quality[i] = QARTOD_CODE[r.quality];
+    seq[i] = r.seq;
+  }
+  const params = [time, station, metric, value, quality, seq];
+  const ins = await tx.query(
+    `INSERT INTO readings (time, station, metric, value, quality, seq)
+     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::float8[], $5::int2[], $6::int8[])
+     ON CONFLICT DO NOTHING`,
+    params,
+  );
+  await tx.query(
+    `INSERT INTO latest_readings AS l (station, metric, time, value, quality, received_at)
+     SELECT DISTINCT ON (s, m) s, m, t, v, q, now()
+     FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::float8[], $5::int2[]) AS u(t, s, m, v, q)
+     ORDER BY s, m, t DESC
+     ON CONFLICT (station, metric) DO UPDATE
+       SET time = EXCLUDED.time, value = EXCLUDED.value, quality = EXCLUDED.quality, received_at = EXCLUDED.received_at
+       WHERE l.time <= EXCLUDED.time`,
+    params.slice(0, 5),
+  );
+  return { inserted: ins.rowCount, duplicates: n - ins.rowCount };
+}
+
+export async function insertDeadLetters(tx: Queryable, letters: readonly DeadLetter[]): Promise<void> {
+  if (letters.length === 0) return;
+  await tx.query(
+    `INSERT INTO dead_letters (topic, reason, detail, payload, payload_bytes)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[])`,
+    [
+      letters.map((l) => l.topic.slice(0, 512)),
+      letters.map((l) => l.reason),
+      letters.map((l) => l.detail.slice(0, 1000)),
+      letters.map((l) => (l.payload === null ? null : capPayload(l.payload))),
+      letters.map((l) => l.payloadBytes),
+    ],
+  );
+}
+
+/** Truncate a payload to the cap and strip NUL characters (not storable in text). */
+export function capPayload(s: string): string {
+  const clean = s.includes('\u0000') ? s.replaceAll('\u0000', '\\u0000') : s;
+  return clean.length > DEAD_LETTER_PAYLOAD_CAP ? clean.slice(0, DEAD_LETTER_PAYLOAD_CAP) : clean;
+}
+
+export async function commitBatch(db: Db, readings: readonly Reading[], letters: readonly DeadLetter[]): Promise<StoreResult> {
+  return db.transaction(async (tx) => {
+    const r = await insertReadings(tx, readings);
+    await insertDeadLetters(tx, letters);
+    return r;
+  });
+}

@@ -1,0 +1,1 @@
+export { BASIN_STATIONS, STATION_BY_ID } from './stations.js';

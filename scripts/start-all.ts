@@ -1,0 +1,89 @@
+/**
+ * `npm start`: the whole system in one process on embedded defaults — MQTT broker (aedes) unless
+ * MQTT_URL is set, TimescaleDB (PGlite + TimescaleDB, under ./data) unless DATABASE_URL is set,
+ * then ingest, twin-engine (HTTP API + viewer) and the simulator. Ctrl-C stops everything.
+ * Production runs each service as its own process (see README, Operations).
+ */
+import { BasinError, createLogger, migrate, openDb, redactUrl, startEmbeddedBroker } from '@basin/platform';
+import * as ingest from '@basin/ingest';
+import * as twin from '@basin/twin-engine';
+import * as sim from '@basin/sensors-sim';
+import { processEnv } from './env.js';
+
+const env = processEnv();
+const problems: string[] = [];
+function load<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof BasinError && Array.isArray(e.details)) problems.push(...(e.details as string[]));
+    else problems.push((e as Error).message);
+    return null;
+  }
+}
+const ingestCfg = load(() => ingest.loadConfig(env));
+const twinCfg = load(() => twin.loadConfig(env));
+const simCfg = load(() => sim.loadConfig({ SIM_SPEED: '1', SIM_INTERVAL_S: '10', ...env }));
+if (!ingestCfg || !twinCfg || !simCfg) {
+  process.stderr.write(`invalid configuration:\n  - ${[...new Set(problems)].join('\n  - ')}\n`);
+  process.exit(2);
+}
+
+const log = createLogger({ name: 'basin', level: twinCfg.env.LOG_LEVEL });
+process.on('uncaughtException', (e) => {
+  log.fatal({ err: e }, 'uncaught exception');
+  process.exit(1);
+});
+process.on('unhandledRejection', (e) => {
+  const err = e as BasinError;
+  process.stderr.write(`\nfailed to start: ${err.code ? `[${err.code}] ` : ''}${err.message}\n`);
+  process.exit(1);
+});
+const t0 = Date.now();
+const db = await openDb(ingestCfg.database, log);
+await migrate(db, log);
+const broker = ingestCfg.env.MQTT_URL
+  ? null
+  : await startEmbeddedBroker({ host: ingestCfg.env.MQTT_EMBEDDED_HOST, port: ingestCfg.env.MQTT_EMBEDDED_PORT, log });
+const mqttUrl = ingestCfg.env.MQTT_URL ?? broker!.url;
+const ingestSvc = await ingest.start({ config: ingestCfg, db, log, mqttUrl });
+const twinSvc = await twin.start({ config: twinCfg, db, log });
+const simSvc = await sim.start({ config: simCfg, log, mqttUrl });
+
+const dbLabel = ingestCfg.database.mode === 'embedded'
+  ? `embedded TimescaleDB (PGlite) at ${ingestCfg.database.dataDir ?? 'memory'} — no fsync, not for production`
+  : `TimescaleDB server ${redactUrl(ingestCfg.env.DATABASE_URL ?? `postgresql://${ingestCfg.env.PGHOST}`)}`;
+const banner = [
+  '',
+  '  Basin Twin — 长江流域数字孪生 is running',
+  `  Viewer       ${twinSvc.url}/`,
+  `  API          ${twinSvc.url}/api/readings/latest`,
+  `  MQTT         ${redactUrl(mqttUrl)}${broker ? ' (embedded aedes)' : ''}`,
+  `  Database     ${dbLabel}`,
+  `  Simulator    scenario "${simCfg.scenario}", ${simCfg.speed}x speed`,
+  `  Started in   ${((Date.now() - t0) / 1000).toFixed(1)} s — Ctrl-C to stop`,
+  '',
+].join('\n');
+process.stdout.write(`${banner}\n`);
+
+let stopping = false;
+async function shutdown(sig: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ sig }, 'stopping');
+  const step = async (name: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      log.warn({ err: (e as Error).message, name }, 'error while stopping');
+    }
+  };
+  await step('sensors-sim', () => simSvc.stop());
+  await step('ingest', () => ingestSvc.stop());
+  await step('twin-engine', () => twinSvc.stop());
+  if (broker) await step('broker', () => broker.close());
+  await step('database', () => db.close());
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

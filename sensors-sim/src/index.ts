@@ -1,0 +1,2 @@
+export { start, type SimDeps, type SimService, type SimStats } from './service.js';
+export { loadConfig, SimEnv, type SimConfig } from './config.js';
