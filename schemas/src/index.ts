@@ -5,3 +5,5 @@ export * from './topics.js';
 export * from './domain.js';
 export * from './api.js';
 export * from './catalogue/index.js';
+export * from './hj212.js';
+export * from './geo.js';

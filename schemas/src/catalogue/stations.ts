@@ -1,5 +1,6 @@
 import { Station, type StationInput } from '../station.js';
 import type { MetricCode } from '../metrics.js';
+import { isRiverWithAxis, riverKmOf } from './rivers.js';
 
 /**
  * Real stations of the Hubei reach of the Yangtze basin.
@@ -126,6 +127,25 @@ function site(kind: StationInput['kind'], metrics: MetricCode[], owner: string, 
   });
 }
 
+/** Stations farther than this from their river line keep their own position. */
+export const SNAP_MAX_KM = 15;
+
+/**
+ * Snap an approximate position of a river station to the river line (Natural Earth; see
+ * data/SOURCE.md). Surveyed positions (`approximate: false`) and off-river stations are kept.
+ */
+export function snapToRiver(s: StationInput): StationInput {
+  if (s.location.approximate === false || !isRiverWithAxis(s.river ?? null)) return s;
+  const snap = riverKmOf(s.river as 'Yangtze' | 'Han', [s.location.lon, s.location.lat]);
+  if (snap.offsetKm > SNAP_MAX_KM) return s;
+  const [lon, lat] = snap.point;
+  return {
+    ...s,
+    location: { ...s.location, lon: Math.round(lon * 1e4) / 1e4, lat: Math.round(lat * 1e4) / 1e4, approximate: true },
+    source: `${s.source ?? ''}${s.source ? '; ' : ''}position approximate, snapped ${snap.offsetKm.toFixed(1)} km to the Natural Earth river line`,
+  };
+}
+
 export const BASIN_STATIONS: readonly Station[] = Object.freeze(
   [
     ...GAUGES.map(gauge),
@@ -134,7 +154,7 @@ export const BASIN_STATIONS: readonly Station[] = Object.freeze(
     ...INTAKES.map(site('water_intake', ['water_temp', 'ph', 'do', 'turbidity', 'nh3n', 'codmn'], '武汉市水务集团', { zh: '', en: '' })),
     ...AIR_SITES.map(site('air_quality', AIR, '湖北省生态环境监测中心站', { zh: '空气自动站', en: ' air station' })),
     ...SOIL_SITES.map(site('soil', SOIL, '湖北省生态环境监测中心站', { zh: '土壤监测点', en: ' soil site' })),
-  ].map((s) => Station.parse(s)),
+  ].map((s) => Station.parse(snapToRiver(s))),
 );
 
 export const STATION_BY_ID: ReadonlyMap<string, Station> = new Map(BASIN_STATIONS.map((s) => [s.id, s]));
