@@ -2,3 +2,4 @@
 import type { Env } from '@basin/platform';
 
 export const processEnv = (): Env => process.env;
+export const processArgs = (): string[] => process.argv.slice(2);

@@ -4,11 +4,23 @@
  * then ingest, twin-engine (HTTP API + viewer) and the simulator. Ctrl-C stops everything.
  * Production runs each service as its own process (see README, Operations).
  */
-import { BasinError, createLogger, migrate, openDb, redactUrl, startEmbeddedBroker } from '@basin/platform';
+import { BasinError, createLogger, envHelp, migrate, openDb, redactUrl, startEmbeddedBroker } from '@basin/platform';
 import * as ingest from '@basin/ingest';
 import * as twin from '@basin/twin-engine';
 import * as sim from '@basin/sensors-sim';
-import { processEnv } from './env.js';
+import { processArgs, processEnv } from './env.js';
+
+if (processArgs().includes('--help')) {
+  process.stdout.write(
+    [
+      'npm start: the whole basin-twin system in one process (embedded broker and TimescaleDB unless MQTT_URL / DATABASE_URL are set).\n',
+      envHelp(ingest.IngestEnv, '== ingest =='),
+      envHelp(twin.TwinEnv, '== twin-engine =='),
+      envHelp(sim.SimEnv, '== sensors-sim =='),
+    ].join('\n'),
+  );
+  process.exit(0);
+}
 
 const env = processEnv();
 const problems: string[] = [];

@@ -18,13 +18,28 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
 export const port = (def: number) => z.coerce.number().int().min(0).max(65535).default(def);
 /** Positive integer with a default. */
 export const posInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+/**
+ * Render `--help` text for an environment schema: one line per variable with its default and
+ * description (from `.describe()`).
+ */
+export function envHelp(schema: z.ZodObject, title: string): string {
+  const js = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, { default?: unknown; description?: string }>;
+  };
+  const rows = Object.entries(js.properties ?? {}).map(([name, p]) => {
+    const def = p.default === undefined ? '' : `(default ${JSON.stringify(p.default)})`;
+    return `  ${name.padEnd(28)} ${p.description ?? ''} ${def}`.trimEnd();
+  });
+  return `${title}\n\nEnvironment variables:\n${rows.join('\n')}\n`;
+}
 /** Boolean from "true/false/1/0/yes/no". */
 export const bool = (def: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
-export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level');
 
 /** Empty strings count as unset. */
 export const optionalString = z
@@ -44,15 +59,14 @@ const urlWithProtocols = (protocols: string[]) =>
 
 /** Database settings: DATABASE_URL, or PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE, or embedded. */
 export const databaseEnv = {
-  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
-  PGHOST: optionalString,
-  PGPORT: z.coerce.number().int().min(1).max(65535).optional(),
-  PGUSER: optionalString,
-  PGPASSWORD: optionalString,
-  PGDATABASE: optionalString,
-  DATABASE_POOL_MAX: posInt(10),
-  /** Embedded TimescaleDB (PGlite) data directory; "memory" keeps it in memory. */
-  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']).describe('TimescaleDB server URL; unset = embedded TimescaleDB (PGlite)'),
+  PGHOST: optionalString.describe('TimescaleDB host (alternative to DATABASE_URL)'),
+  PGPORT: z.coerce.number().int().min(1).max(65535).optional().describe('TimescaleDB port'),
+  PGUSER: optionalString.describe('TimescaleDB user'),
+  PGPASSWORD: optionalString.describe('TimescaleDB password (never logged)'),
+  PGDATABASE: optionalString.describe('TimescaleDB database name'),
+  DATABASE_POOL_MAX: posInt(10).describe('pg pool size per process (1 for a PGlite socket server)'),
+  DATA_DIR: z.string().default('./data').describe('embedded TimescaleDB data directory; "memory" keeps it in memory (no fsync: not for production)'),
 };
 
 export type DatabaseSettings =
@@ -86,9 +100,9 @@ export function databaseSettings(e: {
 
 /** MQTT settings: MQTT_URL, or an embedded aedes broker on MQTT_EMBEDDED_PORT. */
 export const mqttEnv = {
-  MQTT_URL: urlWithProtocols(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
-  MQTT_USERNAME: optionalString,
-  MQTT_PASSWORD: optionalString,
-  MQTT_EMBEDDED_HOST: z.string().default('127.0.0.1'),
-  MQTT_EMBEDDED_PORT: port(1883),
+  MQTT_URL: urlWithProtocols(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']).describe('broker URL (Mosquitto); unset = embedded aedes broker'),
+  MQTT_USERNAME: optionalString.describe('MQTT user name'),
+  MQTT_PASSWORD: optionalString.describe('MQTT password (never logged)'),
+  MQTT_EMBEDDED_HOST: z.string().default('127.0.0.1').describe('embedded broker bind address'),
+  MQTT_EMBEDDED_PORT: port(1883).describe('embedded broker port (a free port is taken if it is in use)'),
 };

@@ -5,5 +5,6 @@ export * from './topics.js';
 export * from './domain.js';
 export * from './api.js';
 export * from './catalogue/index.js';
+export * from './json-schema.js';
 export * from './hj212.js';
 export * from './geo.js';

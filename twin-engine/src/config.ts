@@ -6,14 +6,11 @@ import { databaseEnv, databaseSettings, logLevel, parseEnv, port, posInt, type E
 export const TwinEnv = z.object({
   ...databaseEnv,
   LOG_LEVEL: logLevel,
-  HTTP_HOST: z.string().default('0.0.0.0'),
-  HTTP_PORT: port(8080),
-  /** Directory of the built viewer (served at /). */
-  VIEWER_DIR: z.string().default('viewer/dist'),
-  /** Largest accepted request body, bytes. */
-  HTTP_BODY_LIMIT: posInt(1_048_576),
-  /** Maximum rows a time-series query returns. */
-  API_MAX_ROWS: posInt(50_000),
+  HTTP_HOST: z.string().default('0.0.0.0').describe('HTTP bind address'),
+  HTTP_PORT: port(8080).describe('HTTP port of the API and viewer'),
+  VIEWER_DIR: z.string().default('viewer/dist').describe('directory of the built viewer, served at /'),
+  HTTP_BODY_LIMIT: posInt(1_048_576).describe('largest accepted request body, bytes'),
+  API_MAX_ROWS: posInt(50_000).describe('most rows one time-series query returns'),
 });
 export type TwinEnv = z.infer<typeof TwinEnv>;
 
@@ -37,3 +34,4 @@ export function loadConfig(env: Env): TwinConfig {
 }
 
 export const processEnv = (): Env => process.env;
+export const processArgs = (): string[] => process.argv.slice(2);

@@ -34,9 +34,9 @@ const SeriesQuery = z.object({
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { config, db } = deps;
   const app = Fastify({
-    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
+    // Per-request lines only at debug level: large-screen viewers poll every few seconds.
+    loggerInstance: deps.log.child({ component: 'http' }, { level: deps.log.isLevelEnabled('debug') ? deps.log.level : 'warn' }) as FastifyBaseLogger,
     bodyLimit: config.http.bodyLimit,
-    disableRequestLogging: true,
   });
 
   app.setErrorHandler((err: FastifyError | BasinError, req, reply) => {

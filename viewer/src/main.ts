@@ -1,5 +1,6 @@
 import { METRICS, type LatestReading, type Station } from '@basin/schemas';
 import { api } from './api';
+import { byStation as groupByStation, esc, formatValue } from './format';
 
 const KIND_ZH: Record<Station['kind'], string> = {
   hydrology_gauge: '水文站',
@@ -14,17 +15,8 @@ const KIND_ZH: Record<Station['kind'], string> = {
 const $ = (id: string) => document.getElementById(id)!;
 let stations: Station[] = [];
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 function render(latest: LatestReading[]): void {
-  const byStation = new Map<string, LatestReading[]>();
-  for (const r of latest) {
-    const list = byStation.get(r.station) ?? [];
-    list.push(r);
-    byStation.set(r.station, list);
-  }
+  const byStation = groupByStation(latest);
   const newest = latest.reduce((t, r) => Math.max(t, Date.parse(r.time)), 0);
   $('summary').innerHTML = [
     ['监测站 Stations', stations.length],
@@ -38,8 +30,8 @@ function render(latest: LatestReading[]): void {
     .map((s) => {
       const rows = (byStation.get(s.id) ?? [])
         .map((r) => {
-          const m = METRICS[r.metric];
-          return `<tr class="${r.quality}" data-metric="${r.metric}"><td>${esc(m.nameZh)}</td><td class="v">${r.value.toFixed(m.precision)}</td><td class="u">${esc(m.unit)}</td></tr>`;
+          const v = formatValue(r);
+          return `<tr class="${r.quality}" data-metric="${r.metric}"><td>${esc(METRICS[r.metric].nameZh)}</td><td class="v">${v.text}</td><td class="u">${esc(v.unit)}</td></tr>`;
         })
         .join('');
       return `<article class="station" data-station="${esc(s.id)}"><h2>${esc(s.name.zh)}<small>${KIND_ZH[s.kind]} · ${esc(s.id)}</small></h2>${
