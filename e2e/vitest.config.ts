@@ -4,7 +4,6 @@ export default defineProject({
   test: {
     name: 'e2e',
     include: ['**/*.test.ts'],
-    exclude: ['browser/**', 'node_modules/**'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,
