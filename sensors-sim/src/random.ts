@@ -25,3 +25,45 @@ export function hash32(s: string): number {
   }
   return h >>> 0;
 }
+
+/** 32-bit integer mix (murmur3 finaliser). */
+export function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Uniform [0, 1) from a combination of integers: stateless, so any instant can be evaluated alone. */
+export function hashUnit(a: number, b: number, c = 0, d = 0): number {
+  let h = mix32((a ^ 0x9e3779b9) >>> 0);
+  h = mix32((h ^ b) >>> 0);
+  h = mix32((h ^ c) >>> 0);
+  h = mix32((h ^ d) >>> 0);
+  return h / 4294967296;
+}
+
+/** Approximately standard normal deviate from hashes (sum of 4 uniforms, rescaled; bounded at ±3.46). */
+export function hashGauss(a: number, b: number, c = 0, d = 0): number {
+  const u = hashUnit(a, b, c, d);
+  const v = hashUnit(a ^ 0x68e31da4, b, c, d);
+  const w = hashUnit(a, b ^ 0x3c6ef372, c, d);
+  const x = hashUnit(a, b, c ^ 0x1b873593, d);
+  return (u + v + w + x - 2) * 1.7320508075688772;
+}
+
+/**
+ * Smooth noise in time: a standard-normal-ish value at every `periodMs` knot, cosine-interpolated
+ * between knots. Auto-correlated over ~periodMs, and a pure function of (key, t).
+ */
+export function smoothNoise(key: number, salt: number, t: number, periodMs: number): number {
+  const x = t / periodMs;
+  const i = Math.floor(x);
+  const f = x - i;
+  const a = hashGauss(key, salt, i);
+  const b = hashGauss(key, salt, i + 1);
+  const w = (1 - Math.cos(Math.PI * f)) / 2;
+  return a + (b - a) * w;
+}
