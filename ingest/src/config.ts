@@ -1,7 +1,34 @@
 import { z } from 'zod';
-import { databaseEnv, databaseSettings, logLevel, mqttEnv, optionalString, parseEnv, port, posInt, type Env } from '@basin/platform';
+import { bool, databaseEnv, databaseSettings, logLevel, mqttEnv, optionalString, parseEnv, port, posInt, type Env } from '@basin/platform';
+import { QcOverrides, type QcOverridesInput } from './qc.js';
 
-/** Ingest configuration: the only place that reads the environment (see README, Configuration). */
+/** PostgreSQL interval such as "7 days", "12 hours", "30 minutes"; "off" disables the policy. */
+const interval = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((s) => s.trim().toLowerCase())
+    .refine((s) => s === 'off' || /^\d+\s*(second|minute|hour|day|week|month|year)s?$/.test(s), 'must be "<n> <unit>" (seconds..years) or "off"')
+    .transform((s) => (s === 'off' ? null : s));
+
+/** "MN=station,MN2=station2" */
+const mnMap = optionalString
+  .refine((s) => s === undefined || s.split(',').every((p) => /^[^=\s]+=[a-z0-9][a-z0-9._-]{0,63}$/.test(p.trim())), 'must be MN=station[,MN=station...]')
+  .transform((s) => new Map((s ?? '').split(',').filter(Boolean).map((p) => p.trim().split('=') as [string, string])));
+
+const qcJson = optionalString.transform((s, ctx) => {
+  if (s === undefined) return {} as QcOverridesInput;
+  try {
+    const r = QcOverrides.safeParse(JSON.parse(s));
+    if (r.success) return r.data;
+    ctx.addIssue({ code: 'custom', message: `invalid QC overrides: ${z.prettifyError(r.error)}` });
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `QC overrides are not JSON: ${(e as Error).message}` });
+  }
+  return z.NEVER;
+});
+
+/** Ingest configuration: the only place that reads the environment (see ingest/README.md, Tuning). */
 export const IngestEnv = z.object({
   ...databaseEnv,
   ...mqttEnv,
@@ -9,24 +36,83 @@ export const IngestEnv = z.object({
   INGEST_CLIENT_ID: optionalString,
   /** Shared-subscription group; set it to run several workers against an MQTT 5 broker. */
   INGEST_SHARE_GROUP: optionalString,
+  /** MQTT session expiry (MQTT 5) in seconds; the broker keeps queueing for that long while ingest is away. */
+  INGEST_SESSION_EXPIRY_S: posInt(7 * 86_400),
+  INGEST_KEEPALIVE_S: posInt(30),
+  /** Readings per database commit (a batch closes at this size or after INGEST_BATCH_MS). */
   INGEST_BATCH_SIZE: posInt(2000),
   INGEST_BATCH_MS: posInt(200),
+  /** Readings held unacknowledged (queued + committing) before ingest stops reading from the broker. */
+  INGEST_MAX_PENDING: posInt(20_000),
+  /** Messages held unacknowledged before ingest stops reading; also the MQTT 5 receive maximum. */
+  INGEST_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(10_000),
+  /** Longest wait between commit retries while the database is unavailable. */
+  INGEST_RETRY_MAX_MS: posInt(5000),
   INGEST_MAX_FUTURE_S: posInt(300),
   INGEST_MAX_PAST_DAYS: posInt(365),
+  INGEST_METRICS_ENABLED: bool(true),
+  INGEST_METRICS_HOST: z.string().default('127.0.0.1'),
+  /** Prometheus /metrics port; 0 picks a free port. */
   INGEST_METRICS_PORT: port(9464),
+  /** QC: readings kept per station and metric for the spike, rate-of-change and flat-line tests. */
+  INGEST_QC_WINDOW: z.coerce.number().int().min(3).max(1000).default(24),
+  /** QC threshold overrides, JSON: {"ph": {"spike": {"suspect": 0.5, "fail": 1.5}}, ...}. */
+  INGEST_QC_OVERRIDES: qcJson,
+  /** TimescaleDB policies (intervals like "7 days", or "off"). */
+  INGEST_COMPRESS_AFTER: interval('7 days'),
+  INGEST_RETAIN_RAW: interval('400 days'),
+  INGEST_RETAIN_15M: interval('2 years'),
+  INGEST_RETAIN_1H: interval('5 years'),
+  INGEST_RETAIN_1D: interval('off'),
+  /** Run the policy jobs from ingest: auto = only on embedded TimescaleDB (no background workers). */
+  INGEST_RUN_JOBS: z.enum(['auto', 'true', 'false']).default('auto'),
+  INGEST_JOBS_TICK_S: posInt(60),
+  /** HJ 212-2017 TCP listener; unset disables it, 0 picks a free port. */
+  INGEST_HJ212_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  INGEST_HJ212_HOST: z.string().default('127.0.0.1'),
+  INGEST_HJ212_MN_MAP: mnMap,
+  /** Time zone of HJ 212 DataTime / QN fields, minutes east of UTC (China Standard Time = 480). */
+  INGEST_HJ212_TZ_OFFSET_MIN: z.coerce.number().int().min(-720).max(840).default(480),
+  INGEST_HJ212_IDLE_S: posInt(600),
 });
 export type IngestEnv = z.infer<typeof IngestEnv>;
+
+export interface PolicyConfig {
+  compressAfter: string | null;
+  retain: { raw: string | null; '15m': string | null; '1h': string | null; '1d': string | null };
+  /** Run jobs in-process: true, false, or auto (embedded DB only). */
+  runJobs: 'auto' | 'true' | 'false';
+  jobsTickMs: number;
+}
+
+export interface Hj212Config {
+  port: number;
+  host: string;
+  mnMap: ReadonlyMap<string, string>;
+  tzOffsetMin: number;
+  idleMs: number;
+}
 
 export interface IngestConfig {
   env: IngestEnv;
   database: ReturnType<typeof databaseSettings>;
   batchSize: number;
   batchMs: number;
+  maxPending: number;
+  maxInflight: number;
+  retryMaxMs: number;
   maxFutureMs: number;
   maxPastMs: number;
   shareGroup: string | undefined;
   clientId: string;
+  sessionExpiryS: number;
+  keepaliveS: number;
+  metrics: { enabled: boolean; host: string; port: number };
+  /** Kept for compatibility: the metrics port (see `metrics`). */
   metricsPort: number;
+  qc: { window: number; overrides: QcOverridesInput };
+  policies: PolicyConfig;
+  hj212: Hj212Config | null;
 }
 
 export function loadConfig(env: Env): IngestConfig {
@@ -36,11 +122,34 @@ export function loadConfig(env: Env): IngestConfig {
     database: databaseSettings(e),
     batchSize: e.INGEST_BATCH_SIZE,
     batchMs: e.INGEST_BATCH_MS,
+    maxPending: Math.max(e.INGEST_MAX_PENDING, e.INGEST_BATCH_SIZE),
+    maxInflight: e.INGEST_MAX_INFLIGHT,
+    retryMaxMs: e.INGEST_RETRY_MAX_MS,
     maxFutureMs: e.INGEST_MAX_FUTURE_S * 1000,
     maxPastMs: e.INGEST_MAX_PAST_DAYS * 86_400_000,
     shareGroup: e.INGEST_SHARE_GROUP,
     clientId: e.INGEST_CLIENT_ID ?? `ingest-${process.pid}`,
+    sessionExpiryS: e.INGEST_SESSION_EXPIRY_S,
+    keepaliveS: e.INGEST_KEEPALIVE_S,
+    metrics: { enabled: e.INGEST_METRICS_ENABLED, host: e.INGEST_METRICS_HOST, port: e.INGEST_METRICS_PORT },
     metricsPort: e.INGEST_METRICS_PORT,
+    qc: { window: e.INGEST_QC_WINDOW, overrides: e.INGEST_QC_OVERRIDES },
+    policies: {
+      compressAfter: e.INGEST_COMPRESS_AFTER,
+      retain: { raw: e.INGEST_RETAIN_RAW, '15m': e.INGEST_RETAIN_15M, '1h': e.INGEST_RETAIN_1H, '1d': e.INGEST_RETAIN_1D },
+      runJobs: e.INGEST_RUN_JOBS,
+      jobsTickMs: e.INGEST_JOBS_TICK_S * 1000,
+    },
+    hj212:
+      e.INGEST_HJ212_PORT === undefined
+        ? null
+        : {
+            port: e.INGEST_HJ212_PORT,
+            host: e.INGEST_HJ212_HOST,
+            mnMap: e.INGEST_HJ212_MN_MAP,
+            tzOffsetMin: e.INGEST_HJ212_TZ_OFFSET_MIN,
+            idleMs: e.INGEST_HJ212_IDLE_S * 1000,
+          },
   };
 }
 

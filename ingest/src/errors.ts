@@ -1,4 +1,10 @@
-/** Ingest error catalogue: stable dead-letter reason codes. */
+import { BasinError } from '@basin/platform';
+
+/**
+ * Ingest error catalogue: stable dead-letter reason codes. Every rejected reading or message is
+ * stored in `dead_letters` with one of these codes and counted in
+ * `basin_ingest_dead_letters_total{reason}`.
+ */
 export const DEAD_LETTER_REASONS = {
   undecodable: 'payload is not UTF-8 JSON',
   oversized: 'payload exceeds the size limit',
@@ -14,5 +20,18 @@ export const DEAD_LETTER_REASONS = {
   future_timestamp: 'timestamp too far in the future',
   stale_timestamp: 'timestamp too far in the past',
   wrong_topic: 'topic outside the basin/v1 layout',
+  hj212_bad_frame: 'HJ 212 frame is malformed (header, length, fields or terminator)',
+  hj212_bad_crc: 'HJ 212 frame CRC16 does not match',
+  hj212_unknown_mn: 'HJ 212 MN (device code) is not mapped to a station',
+  hj212_bad_password: 'HJ 212 PW (access password) is wrong for this MN',
+  hj212_unsupported: 'HJ 212 command (CN) carries no readings ingest accepts',
 } as const;
 export type DeadLetterReason = keyof typeof DEAD_LETTER_REASONS;
+
+/** Ingest error catalogue (process-level failures, not per-message ones). */
+export const IngestErrors = {
+  CONFIG: (message: string) => new BasinError('INGEST_CONFIG', `invalid ingest configuration: ${message}`, 500),
+  MQTT_REFUSED: (code: number, message: string) => new BasinError('INGEST_MQTT_REFUSED', `MQTT connection refused (${code}): ${message}`, 503),
+  MQTT_SUBSCRIBE: (filters: string[]) => new BasinError('INGEST_MQTT_SUBSCRIBE', `broker refused subscriptions: ${filters.join(', ')}`, 503),
+  STOPPED: () => new BasinError('INGEST_STOPPED', 'ingest is stopping', 503),
+} as const;

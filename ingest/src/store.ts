@@ -1,5 +1,5 @@
-import { QARTOD_CODE, type Reading } from '@basin/schemas';
-import type { Db, Queryable } from '@basin/platform';
+import { QARTOD_CODE, type DeviceStatus, type Reading, type Station } from '@basin/schemas';
+import { upsertStations, type Db, type Queryable } from '@basin/platform';
 import type { DeadLetterReason } from './errors.js';
 
 /** Bytes of a dead letter's raw payload kept in the table. */
@@ -81,10 +81,47 @@ export function capPayload(s: string): string {
   return clean.length > DEAD_LETTER_PAYLOAD_CAP ? clean.slice(0, DEAD_LETTER_PAYLOAD_CAP) : clean;
 }
 
-export async function commitBatch(db: Db, readings: readonly Reading[], letters: readonly DeadLetter[]): Promise<StoreResult> {
+export interface BatchExtras {
+  /** Device birth / death messages, applied in order (an older message never overwrites a newer one). */
+  statuses?: readonly { client: string; status: DeviceStatus }[];
+  /** Station documents from the registry topic. */
+  stations?: readonly Station[];
+  /** Worker id for the ingest_checkpoints row. */
+  worker?: string;
+}
+
+export async function upsertDeviceStatus(tx: Queryable, client: string, st: DeviceStatus): Promise<void> {
+  await tx.query(
+    `INSERT INTO device_status AS d (client, state, kind, since, detail) VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), $5)
+     ON CONFLICT (client) DO UPDATE SET state = EXCLUDED.state, kind = EXCLUDED.kind, since = EXCLUDED.since, detail = EXCLUDED.detail, updated_at = now()
+     WHERE d.since <= EXCLUDED.since`,
+    [client, st.state, st.kind, st.ts, JSON.stringify({ battery: st.battery, firmware: st.firmware, reason: st.reason, stations: st.stations })],
+  );
+}
+
+/**
+ * Commit one batch in one transaction: readings (idempotent), latest values, dead letters, device
+ * status, station registry updates and the worker's checkpoint row.
+ */
+export async function commitBatch(db: Db, readings: readonly Reading[], letters: readonly DeadLetter[], extras: BatchExtras = {}): Promise<StoreResult> {
   return db.transaction(async (tx) => {
+    if (extras.stations?.length) await upsertStations(tx, extras.stations);
     const r = await insertReadings(tx, readings);
     await insertDeadLetters(tx, letters);
+    for (const s of extras.statuses ?? []) await upsertDeviceStatus(tx, s.client, s.status);
+    if (extras.worker) {
+      let newest = -Infinity;
+      for (const x of readings) if (x.ts > newest) newest = x.ts;
+      await tx.query(
+        `INSERT INTO ingest_checkpoints AS c (worker, last_commit_at, last_reading_at, batches, readings, duplicates, dead_letters)
+         VALUES ($1, now(), $2, 1, $3, $4, $5)
+         ON CONFLICT (worker) DO UPDATE SET last_commit_at = now(),
+           last_reading_at = GREATEST(c.last_reading_at, EXCLUDED.last_reading_at),
+           batches = c.batches + 1, readings = c.readings + EXCLUDED.readings,
+           duplicates = c.duplicates + EXCLUDED.duplicates, dead_letters = c.dead_letters + EXCLUDED.dead_letters`,
+        [extras.worker, Number.isFinite(newest) ? new Date(newest).toISOString() : null, r.inserted, r.duplicates, letters.length],
+      );
+    }
     return r;
   });
 }

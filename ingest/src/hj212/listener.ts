@@ -1,0 +1,140 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { splitHj212Stream } from '@basin/schemas';
+import type { Logger } from '@basin/platform';
+import { decodeHj212, type Hj212Decoded, type Hj212Resolver } from './decode.js';
+
+/**
+ * HJ 212-2017 TCP listener: data loggers (数采仪) connect and send frames; each complete frame is
+ * decoded and handed to `onFrame` with a `reply` callback that the gateway calls after the
+ * frame's readings are committed (CN=9014 data response when the frame's Flag asks for one).
+ */
+
+export interface Hj212FrameEvent {
+  decoded: Hj212Decoded;
+  /** raw frame text (for dead letters) */
+  raw: string;
+  remote: string;
+  /** Send the reply (if any) once committed; a no-op after the connection closed. */
+  reply(): void;
+}
+
+export interface Hj212ListenerOptions {
+  host: string;
+  port: number;
+  idleMs: number;
+  resolver: Hj212Resolver;
+  log: Logger;
+  onFrame(ev: Hj212FrameEvent): void;
+  /** Called with junk bytes between frames (dead-lettered by the gateway). */
+  onJunk(raw: string, remote: string): void;
+  onConnections?(n: number): void;
+}
+
+/** Bytes buffered per connection before an unterminated frame is discarded. */
+const MAX_BUFFER = 16 * 1024;
+
+export interface Hj212Listener {
+  readonly port: number;
+  pause(): void;
+  resume(): void;
+  close(): Promise<void>;
+}
+
+export async function startHj212Listener(o: Hj212ListenerOptions): Promise<Hj212Listener> {
+  const sockets = new Set<net.Socket>();
+  let paused = false;
+  const server = net.createServer((socket) => {
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    sockets.add(socket);
+    o.onConnections?.(sockets.size);
+    socket.setTimeout(o.idleMs, () => socket.destroy());
+    if (paused) socket.pause();
+    let buf: Buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      for (;;) {
+        const { frames, rest, skipped } = splitHj212Stream(buf);
+        if (skipped > 0) o.onJunk(junkOf(buf, [...frames, rest]), remote);
+        let resync: Buffer | null = null;
+        for (let i = 0; i < frames.length; i++) {
+          const f = frames[i]!;
+          const decoded = decodeHj212(f, o.resolver);
+          if (!decoded.packet) {
+            // A frame with a wrong length swallows what follows: resynchronise at the next "##".
+            const next = Buffer.from(f.buffer, f.byteOffset, f.byteLength).indexOf('##', 2);
+            if (next > 0) {
+              emit(Buffer.from(f.subarray(0, next)), decoded);
+              resync = Buffer.concat([Buffer.from(f.subarray(next)), ...frames.slice(i + 1).map((x) => Buffer.from(x)), Buffer.from(rest)]);
+              break;
+            }
+          }
+          emit(Buffer.from(f), decoded);
+        }
+        if (resync) {
+          buf = resync;
+          continue;
+        }
+        buf = Buffer.from(rest);
+        break;
+      }
+      if (buf.length > MAX_BUFFER) {
+        o.onJunk(buf.toString('latin1'), remote);
+        buf = Buffer.alloc(0);
+      }
+    });
+    const emit = (frame: Buffer, decoded: Hj212Decoded) => {
+      o.onFrame({
+        decoded,
+        raw: frame.toString('utf8'),
+        remote,
+        reply: () => {
+          if (decoded.reply && !socket.destroyed && socket.writable) socket.write(decoded.reply);
+        },
+      });
+    };
+    socket.on('error', (e) => o.log.debug({ err: e.message, remote }, 'hj212 socket error'));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      o.onConnections?.(sockets.size);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  o.log.info({ host: o.host, port }, 'HJ 212 listener started');
+  return {
+    port,
+    pause() {
+      paused = true;
+      for (const s of sockets) s.pause();
+    },
+    resume() {
+      paused = false;
+      for (const s of sockets) s.resume();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The bytes of buf not covered by the given sub-arrays (frames and the kept tail). */
+function junkOf(buf: Buffer, parts: Uint8Array[]): string {
+  const out: Buffer[] = [];
+  let at = 0;
+  for (const p of parts) {
+    const start = p.byteOffset - buf.byteOffset;
+    if (start > at) out.push(buf.subarray(at, start));
+    at = Math.max(at, start + p.byteLength);
+  }
+  if (at < buf.length) out.push(buf.subarray(at));
+  return Buffer.concat(out).toString('latin1');
+}

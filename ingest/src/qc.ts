@@ -1,0 +1,281 @@
+import { z } from 'zod';
+import { METRIC_CODES, type MetricCode, type QualityFlag, type Reading } from '@basin/schemas';
+import type { Queryable } from '@basin/platform';
+
+/**
+ * Automated quality control in the manner of QARTOD (US IOOS) and Delft-FEWS validation rules.
+ * Each stored reading gets one flag — pass, suspect or fail (QARTOD 1 / 3 / 4) — the worst of:
+ *
+ *  - gross range: outside the `fail` span (instrument / plausible span) fails, outside the
+ *    `suspect` span (climatological / operational span for the basin) is suspect. Values outside
+ *    the metric's physical range never get here: they are dead-lettered by validation.
+ *  - spike: deviation from the median of the previous (up to) three values; above `suspect` is
+ *    suspect, above `fail` fails.
+ *  - rate of change: |Δvalue| over the time since the previous value exceeds `rate` per hour
+ *    (the time step is floored at 5 minutes so that fast sampling is not penalised): suspect.
+ *  - flat line (stuck sensor): the value and the previous ones stay within `tolerance` for
+ *    `suspect` (or `fail`) consecutive readings.
+ *  - a device-side quality hint (payload `quality`, HJ 212 data flag) can only make it worse.
+ *
+ * Suspect and failed values are stored with their flag, never dropped. Tests needing history use
+ * a bounded per-(station, metric) window kept in memory and seeded from the database on demand.
+ */
+
+export interface QcThresholds {
+  range: { fail: readonly [number, number]; suspect: readonly [number, number] };
+  spike: { suspect: number; fail: number } | null;
+  /** Largest plausible change per hour (suspect above). */
+  rate: number | null;
+  flat: { tolerance: number; suspect: number; fail: number | null } | null;
+}
+
+type Row = [MetricCode, number, number, number, number, number | null, number | null, number | null, number | null, number | null, number | null];
+const F = (s: number, f: number | null): [number, number, number | null] => [0, s, f];
+
+// code, fail min/max, suspect min/max, spike suspect/fail, rate per hour, flat tolerance/suspect/fail
+// Suspect spans are climatological extremes for the middle Yangtze, not regulatory limits: an
+// exceedance of a water-quality standard is real data, not a data-quality problem.
+const ROWS: Row[] = [
+  ['water_level', -5, 200, 0, 180, 0.5, 2, 1, ...F(60, null)],
+  ['discharge', 0, 120_000, 0, 100_000, 5000, 20_000, 10_000, null, null, null],
+  ['inflow', 0, 120_000, 0, 110_000, 8000, 30_000, 20_000, null, null, null],
+  ['outflow', 0, 120_000, 0, 110_000, null, null, null, null, null, null],
+  ['rainfall', 0, 300, 0, 150, null, null, null, null, null, null],
+  ['water_temp', -1, 40, 0, 35, 2, 5, 3, ...F(30, 60)],
+  ['ph', 2, 12.5, 6, 9.5, 0.5, 1.5, 1, ...F(30, 60)],
+  ['do', 0, 20, 1, 15, 2, 5, 4, ...F(30, 60)],
+  ['conductivity', 1, 5000, 30, 2000, 200, 1000, 500, ...F(30, 60)],
+  ['turbidity', 0, 3000, 0, 1500, 100, 500, 500, ...F(30, 60)],
+  ['codmn', 0, 60, 0, 30, 3, 10, 5, ...F(30, 60)],
+  ['cod', 0, 600, 0, 150, 10, 50, 20, ...F(30, 60)],
+  ['nh3n', 0, 40, 0, 15, 1, 5, 2, ...F(30, 60)],
+  ['tp', 0, 8, 0, 2, 0.2, 1, 0.3, ...F(30, 60)],
+  ['tn', 0, 40, 0, 20, 1, 5, 2, ...F(30, 60)],
+  ['pm25', 0, 1000, 0, 500, 100, 300, 150, ...F(30, 60)],
+  ['pm10', 0, 2000, 0, 1000, 150, 500, 250, ...F(30, 60)],
+  ['so2', 0, 2000, 0, 500, 50, 200, 100, ...F(30, 60)],
+  ['no2', 0, 1000, 0, 400, 60, 200, 100, ...F(30, 60)],
+  ['co', 0, 50, 0, 10, 2, 8, 3, ...F(30, 60)],
+  ['o3', 0, 1000, 0, 400, 80, 250, 120, ...F(30, 60)],
+  ['air_temp', -30, 48, -15, 42, 4, 10, 6, ...F(30, 60)],
+  ['humidity', 0, 100, 5, 100, 20, 50, 30, null, null, null],
+  ['soil_moisture', 0, 80, 1, 60, 10, 30, 10, null, null, null],
+  ['soil_temp', -20, 60, -10, 45, 3, 8, 3, null, null, null],
+  ['soil_ph', 2, 12, 4, 9, 0.5, 1.5, null, null, null, null],
+  ['cd', 0, 50, 0, 10, null, null, null, null, null, null],
+  ['hg', 0, 20, 0, 6, null, null, null, null, null, null],
+  ['as', 0, 500, 0, 150, null, null, null, null, null, null],
+  ['pb', 0, 3000, 0, 800, null, null, null, null, null, null],
+  ['cr', 0, 3000, 0, 1000, null, null, null, null, null, null],
+  ['cu', 0, 3000, 0, 500, null, null, null, null, null, null],
+  ['ni', 0, 1000, 0, 300, null, null, null, null, null, null],
+  ['zn', 0, 5000, 0, 1000, null, null, null, null, null, null],
+];
+
+export const QC_DEFAULTS: Readonly<Record<MetricCode, QcThresholds>> = Object.freeze(
+  Object.fromEntries(
+    ROWS.map(([code, fmin, fmax, smin, smax, ss, sf, rate, tol, fs, ff]) => [
+      code,
+      {
+        range: { fail: [fmin, fmax], suspect: [smin, smax] },
+        spike: ss === null || sf === null ? null : { suspect: ss, fail: sf },
+        rate,
+        flat: tol === null || fs === null ? null : { tolerance: tol, suspect: fs, fail: ff },
+      } satisfies QcThresholds,
+    ]),
+  ) as unknown as Record<MetricCode, QcThresholds>,
+);
+for (const code of METRIC_CODES) if (!QC_DEFAULTS[code]) throw new Error(`QC thresholds missing for metric ${code}`);
+
+const span = z.tuple([z.number(), z.number()]).refine(([a, b]) => a <= b, 'min must not exceed max');
+const MetricOverride = z
+  .object({
+    range: z.object({ fail: span.optional(), suspect: span.optional() }).strict().optional(),
+    spike: z.object({ suspect: z.number().positive(), fail: z.number().positive() }).strict().nullable().optional(),
+    rate: z.number().positive().nullable().optional(),
+    flat: z
+      .object({ tolerance: z.number().min(0), suspect: z.number().int().min(2), fail: z.number().int().min(2).nullable() })
+      .strict()
+      .nullable()
+      .optional(),
+  })
+  .strict();
+/** Per-metric overrides (INGEST_QC_OVERRIDES), merged over {@link QC_DEFAULTS}. */
+export const QcOverrides = z.partialRecord(z.enum(METRIC_CODES), MetricOverride);
+export type QcOverridesInput = z.infer<typeof QcOverrides>;
+
+export function qcThresholds(overrides: QcOverridesInput = {}): Record<MetricCode, QcThresholds> {
+  const out = {} as Record<MetricCode, QcThresholds>;
+  for (const code of METRIC_CODES) {
+    const d = QC_DEFAULTS[code];
+    const o = overrides[code];
+    out[code] = {
+      range: { fail: o?.range?.fail ?? d.range.fail, suspect: o?.range?.suspect ?? d.range.suspect },
+      spike: o?.spike === undefined ? d.spike : o.spike,
+      rate: o?.rate === undefined ? d.rate : o.rate,
+      flat: o?.flat === undefined ? d.flat : o.flat,
+    };
+  }
+  return out;
+}
+
+export type QcTest = 'gross_range' | 'spike' | 'rate_of_change' | 'flat_line' | 'device';
+export interface QcResult {
+  flag: Exclude<QualityFlag, 'not_evaluated'>;
+  /** Tests that did not pass, with their outcome. */
+  failed: { test: QcTest; flag: 'suspect' | 'fail' }[];
+}
+
+const RANK = { pass: 0, suspect: 1, fail: 2 } as const;
+const MIN_RATE_STEP_H = 5 / 60;
+
+interface Window {
+  ts: number[];
+  v: number[];
+}
+
+const key = (station: string, metric: string) => `${station}\u0000${metric}`;
+
+function median3(v: readonly number[]): number {
+  const n = v.length;
+  const a = v.slice(Math.max(0, n - 3)).sort((x, y) => x - y);
+  return a.length === 3 ? a[1]! : a.length === 2 ? (a[0]! + a[1]!) / 2 : a[0]!;
+}
+
+/** Run the tests for one value against the history before it (oldest first). */
+export function evaluate(t: QcThresholds, value: number, ts: number, hist: Readonly<Window> | null, hint?: QualityFlag): QcResult {
+  const failed: QcResult['failed'] = [];
+  const [fmin, fmax] = t.range.fail;
+  const [smin, smax] = t.range.suspect;
+  if (value < fmin || value > fmax) failed.push({ test: 'gross_range', flag: 'fail' });
+  else if (value < smin || value > smax) failed.push({ test: 'gross_range', flag: 'suspect' });
+  if (hist && hist.v.length > 0) {
+    const n = hist.v.length;
+    const prevV = hist.v[n - 1]!;
+    const prevT = hist.ts[n - 1]!;
+    if (t.spike && n >= 2) {
+      const dev = Math.abs(value - median3(hist.v));
+      if (dev > t.spike.fail) failed.push({ test: 'spike', flag: 'fail' });
+      else if (dev > t.spike.suspect) failed.push({ test: 'spike', flag: 'suspect' });
+    }
+    if (t.rate !== null && ts > prevT) {
+      const hours = Math.max((ts - prevT) / 3_600_000, MIN_RATE_STEP_H);
+      if (Math.abs(value - prevV) > t.rate * hours) failed.push({ test: 'rate_of_change', flag: 'suspect' });
+    }
+    if (t.flat) {
+      let same = 1;
+      for (let i = n - 1; i >= 0 && Math.abs(hist.v[i]! - value) <= t.flat.tolerance; i--) same++;
+      if (t.flat.fail !== null && same >= t.flat.fail) failed.push({ test: 'flat_line', flag: 'fail' });
+      else if (same >= t.flat.suspect) failed.push({ test: 'flat_line', flag: 'suspect' });
+    }
+  }
+  if (hint === 'suspect' || hint === 'fail') failed.push({ test: 'device', flag: hint });
+  let flag: QcResult['flag'] = 'pass';
+  for (const f of failed) if (RANK[f.flag] > RANK[flag]) flag = f.flag;
+  return { flag, failed };
+}
+
+/**
+ * QC state: thresholds per metric and a bounded LRU of per-series windows. Use
+ * {@link QcEngine.seed} before {@link QcEngine.evaluateBatch}; apply the returned commit after the
+ * batch is stored, so a failed commit (retried) does not leave the windows advanced.
+ */
+export class QcEngine {
+  readonly thresholds: Record<MetricCode, QcThresholds>;
+  private readonly windows = new Map<string, Window>();
+
+  constructor(
+    readonly windowSize: number,
+    overrides: QcOverridesInput = {},
+    readonly maxSeries = 200_000,
+  ) {
+    this.thresholds = qcThresholds(overrides);
+    const needed = Math.max(0, ...Object.values(this.thresholds).map((t) => (t.flat ? (t.flat.fail ?? t.flat.suspect) : 0)));
+    if (windowSize + 1 < needed) this.windowSize = needed - 1;
+  }
+
+  get seriesCount(): number {
+    return this.windows.size;
+  }
+
+  /** Load the recent history of the series in `readings` that are not in memory. */
+  async seed(db: Queryable, readings: readonly Reading[]): Promise<number> {
+    const missing = new Map<string, [string, string]>();
+    for (const r of readings) {
+      const k = key(r.station, r.metric);
+      if (!this.windows.has(k) && !missing.has(k)) missing.set(k, [r.station, r.metric]);
+    }
+    if (missing.size === 0) return 0;
+    const pairs = [...missing.values()];
+    const res = await db.query<{ station: string; metric: string; ts: number; value: number }>(
+      `SELECT s.station, s.metric, (extract(epoch FROM r.time) * 1000)::float8 AS ts, r.value
+         FROM unnest($1::text[], $2::text[]) AS s(station, metric)
+         CROSS JOIN LATERAL (
+           SELECT time, value FROM readings
+            WHERE station = s.station AND metric = s.metric
+            ORDER BY time DESC LIMIT $3) r`,
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1]), this.windowSize],
+    );
+    for (const k of missing.keys()) this.windows.set(k, { ts: [], v: [] });
+    const rows = res.rows.sort((a, b) => a.ts - b.ts);
+    for (const row of rows) {
+      const w = this.windows.get(key(row.station, row.metric))!;
+      w.ts.push(Math.round(row.ts));
+      w.v.push(row.value);
+    }
+    this.evict();
+    return missing.size;
+  }
+
+  private evict(): void {
+    while (this.windows.size > this.maxSeries) {
+      const oldest = this.windows.keys().next().value;
+      if (oldest === undefined) break;
+      this.windows.delete(oldest);
+    }
+  }
+
+  /**
+   * Flag each reading (in time order within each series). Readings older than, or as old as, the
+   * newest value seen for their series are checked for gross range only (late or redelivered data)
+   * and do not enter the window. Returns the flags and a commit function that advances the windows.
+   */
+  evaluateBatch(readings: readonly Reading[]): { results: QcResult[]; commit: () => void } {
+    const results = new Array<QcResult>(readings.length);
+    const staged = new Map<string, Window>();
+    const order = readings.map((_, i) => i).sort((a, b) => readings[a]!.ts - readings[b]!.ts);
+    for (const i of order) {
+      const r = readings[i]!;
+      const k = key(r.station, r.metric);
+      let w = staged.get(k);
+      if (!w) {
+        const base = this.windows.get(k);
+        w = base ? { ts: base.ts.slice(), v: base.v.slice() } : { ts: [], v: [] };
+        staged.set(k, w);
+      }
+      const t = this.thresholds[r.metric];
+      const last = w.ts.length ? w.ts[w.ts.length - 1]! : -Infinity;
+      if (r.ts <= last) {
+        results[i] = evaluate(t, r.value, r.ts, null, r.quality);
+        continue;
+      }
+      results[i] = evaluate(t, r.value, r.ts, w, r.quality);
+      w.ts.push(r.ts);
+      w.v.push(r.value);
+      if (w.ts.length > this.windowSize) {
+        w.ts.splice(0, w.ts.length - this.windowSize);
+        w.v.splice(0, w.v.length - this.windowSize);
+      }
+    }
+    return {
+      results,
+      commit: () => {
+        for (const [k, w] of staged) {
+          this.windows.delete(k); // re-insert: most recently used last
+          this.windows.set(k, w);
+        }
+        this.evict();
+      },
+    };
+  }
+}
