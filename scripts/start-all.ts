@@ -95,6 +95,7 @@ async function shutdown(sig: string): Promise<void> {
   await step('twin-engine', () => twinSvc.stop());
   if (broker) await step('broker', () => broker.close());
   await step('database', () => db.close());
+  process.stdout.write('basin-twin stopped cleanly\n');
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
