@@ -54,7 +54,7 @@ describe('npm start', () => {
 
     // Ctrl-C: the terminal signals the whole process group (npm and the system under it).
     const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      proc!.once('exit', (code, signal) => resolve({ code, signal })),
+      proc!.once('close', (code, signal) => resolve({ code, signal })),
     );
     process.kill(-proc.pid!, 'SIGINT');
     const { code, signal } = await exit;
