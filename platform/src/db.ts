@@ -98,16 +98,27 @@ export function openServerDb(settings: Extract<DatabaseSettings, { mode: 'server
     ...q(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      // A checked-out client that loses its connection between queries emits 'error': without a
+      // listener that crashes the process. Note it, and discard the client on release.
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+        log?.warn({ err: err.message }, 'database connection lost during a transaction');
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn(q(client));
         await client.query('COMMIT');
         return out;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // Errors without a SQLSTATE are connection-level: the client is not reusable.
+        if (!broken && !/^[0-9A-Z]{5}$/.test(String((e as { code?: unknown }).code ?? ''))) broken = e as Error;
+        if (!broken) await client.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     close: () => pool.end(),

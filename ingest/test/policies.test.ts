@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, openEmbeddedDb, type EmbeddedDb } from '@basin/platform';
+import { applyPolicies, checkPolicies, JobRunner, listPolicyJobs } from '../src/policies.js';
+import type { PolicyConfig } from '../src/config.js';
+import { count, silentLog, testConfig } from './helpers.js';
+
+/**
+ * TimescaleDB policies on embedded TimescaleDB, where no background worker runs them: ingest
+ * applies them from its configuration and runs the jobs itself (JobRunner, CALL run_job).
+ */
+describe('aggregates, compression and retention policies (embedded)', () => {
+  let db: EmbeddedDb;
+  const policies: PolicyConfig = {
+    compressAfter: '7 days',
+    retain: { raw: '60 days', '15m': '90 days', '1h': '1 year', '1d': null },
+    runJobs: 'auto',
+    jobsTickMs: 60_000,
+  };
+
+  beforeAll(async () => {
+    db = await openEmbeddedDb(null);
+    await migrate(db);
+    // 100 days of 6-hourly readings, plus the last two days every 5 minutes
+    await db.exec(`
+      INSERT INTO readings (time, station, metric, value, quality)
+      SELECT date_trunc('hour', now()) - i * INTERVAL '6 hours', 'hankou', 'water_level', 20 + (i % 10) * 0.1, 1 FROM generate_series(1, 400) i;
+      INSERT INTO readings (time, station, metric, value, quality)
+      SELECT date_trunc('hour', now()) - i * INTERVAL '5 minutes' + INTERVAL '1 minute', 'hankou', 'water_level', 21 + (i % 7) * 0.1, CASE WHEN i % 50 = 0 THEN 3 ELSE 1 END
+        FROM generate_series(1, 576) i;`);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('reads policy ages from the configuration and validates them', () => {
+    const c = testConfig({ INGEST_COMPRESS_AFTER: '3 days', INGEST_RETAIN_RAW: '90 days', INGEST_RETAIN_1D: 'off' });
+    expect(c.policies.compressAfter).toBe('3 days');
+    expect(c.policies.retain.raw).toBe('90 days');
+    expect(c.policies.retain['1d']).toBeNull();
+    expect(() => testConfig({ INGEST_COMPRESS_AFTER: 'soon' })).toThrow(/INGEST_COMPRESS_AFTER/);
+    // raw retention shorter than the daily aggregate's refresh window would wipe aggregates
+    expect(() => checkPolicies({ ...policies, retain: { ...policies.retain, raw: '10 days' } })).toThrow(/INGEST_RETAIN_RAW/);
+  });
+
+  it('applies policies idempotently and replaces changed ones', async () => {
+    const first = await applyPolicies(db, policies, silentLog);
+    expect(first.length).toBe(3 + 1 + 3); // 3 refresh, 1 compression, 3 retention (1d off)
+    expect(await applyPolicies(db, policies, silentLog)).toEqual([]);
+    const changed = await applyPolicies(db, { ...policies, compressAfter: '8 days' }, silentLog);
+    expect(changed).toEqual(['policy_compression(readings) {"compress_after":"8 days"}']);
+    await applyPolicies(db, policies, silentLog);
+    const jobs = await listPolicyJobs(db);
+    expect(jobs.map((j) => `${j.proc_name}:${j.relation}`).sort()).toEqual(
+      [
+        'policy_compression:readings',
+        'policy_refresh_continuous_aggregate:readings_15m',
+        'policy_refresh_continuous_aggregate:readings_1d',
+        'policy_refresh_continuous_aggregate:readings_1h',
+        'policy_retention:readings',
+        'policy_retention:readings_15m',
+        'policy_retention:readings_1h',
+      ].sort(),
+    );
+  });
+
+  it('each job does its work when run by the service scheduler', async () => {
+    const matTable = async (view: string) => {
+      const r = await db.query<{ s: string; t: string }>(
+        `SELECT materialization_hypertable_schema AS s, materialization_hypertable_name AS t FROM timescaledb_information.continuous_aggregates WHERE view_name = $1`,
+        [view],
+      );
+      return `"${r.rows[0]!.s}"."${r.rows[0]!.t}"`;
+    };
+    for (const v of ['readings_15m', 'readings_1h', 'readings_1d']) expect(await count(db, `SELECT count(*) AS n FROM ${await matTable(v)}`)).toBe(0);
+    const oldChunks = await count(db, `SELECT count(*) AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'readings' AND range_end < now() - INTERVAL '61 days'`);
+    expect(oldChunks).toBeGreaterThan(0);
+
+    const runs: string[] = [];
+    const runner = new JobRunner(db, 60_000, silentLog, (j, _ms, ok) => runs.push(`${j.proc_name}:${j.relation}:${ok}`));
+    await runner.tick(true);
+    await runner.stop();
+    expect(runs.every((r) => r.endsWith(':true'))).toBe(true);
+    expect(runs).toHaveLength(7);
+
+    // refresh: materialized rows appear in each aggregate
+    for (const v of ['readings_15m', 'readings_1h', 'readings_1d']) expect(await count(db, `SELECT count(*) AS n FROM ${await matTable(v)}`)).toBeGreaterThan(0);
+    const agg = await db.query<{ min: number; max: number; avg: number; count: number; last: number; flagged: number }>(
+      `SELECT min, max, avg, count, last, flagged FROM readings_1h WHERE station = 'hankou' AND bucket = date_trunc('hour', now()) - INTERVAL '3 hours'`,
+    );
+    const raw = await db.query<{ min: number; max: number; count: number; flagged: number }>(
+      `SELECT min(value) AS min, max(value) AS max, count(*) AS count, count(*) FILTER (WHERE quality >= 3) AS flagged FROM readings
+        WHERE time >= date_trunc('hour', now()) - INTERVAL '3 hours' AND time < date_trunc('hour', now()) - INTERVAL '2 hours'`,
+    );
+    expect(agg.rows[0]).toMatchObject({ min: raw.rows[0]!.min, max: raw.rows[0]!.max, count: raw.rows[0]!.count, flagged: raw.rows[0]!.flagged });
+    // compression: chunks older than 7 days are compressed, recent ones are not
+    const chunks = await db.query<{ old: boolean; compressed: boolean; n: number }>(
+      `SELECT range_end < now() - INTERVAL '7 days' AS old, is_compressed AS compressed, count(*)::int AS n
+         FROM timescaledb_information.chunks WHERE hypertable_name = 'readings' GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    expect(chunks.rows.filter((r) => r.old && !r.compressed)).toEqual([]);
+    expect(chunks.rows.find((r) => r.old && r.compressed)?.n).toBeGreaterThan(0);
+    expect(chunks.rows.filter((r) => !r.old && r.compressed)).toEqual([]);
+    // retention: chunks entirely older than 60 days are dropped
+    expect(await count(db, `SELECT count(*) AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'readings' AND range_end < now() - INTERVAL '61 days'`)).toBe(0);
+    expect(await count(db, `SELECT count(*) AS n FROM readings WHERE time < now() - INTERVAL '62 days'`)).toBe(0);
+    // a late, redelivered reading into a compressed chunk is still absorbed by the unique key
+    const old = await db.query<{ t: string }>(`SELECT time::text AS t FROM readings WHERE time < now() - INTERVAL '20 days' LIMIT 1`);
+    const ins = await db.query(`INSERT INTO readings (time, station, metric, value) VALUES ($1, 'hankou', 'water_level', 1) ON CONFLICT DO NOTHING`, [old.rows[0]!.t]);
+    expect(ins.rowCount).toBe(0);
+  });
+});
