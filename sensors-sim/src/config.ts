@@ -14,6 +14,13 @@ export const SimEnv = z.object({
   /** Extra synthetic stations on top of the real catalogue. */
   SIM_SYNTHETIC_STATIONS: z.coerce.number().int().min(0).default(0),
   SIM_CLIENT_ID: optionalString,
+  /** Disk outbox directory (unacknowledged readings survive restarts here). */
+  SIM_OUTBOX_DIR: z.string().default('data/sensors-sim-outbox'),
+  /** station: one topic per station; gateway: batches per gateway. */
+  SIM_PUBLISH: z.enum(['station', 'gateway']).default('station'),
+  SIM_QOS: z.enum(['0', '1', '2']).default('1').transform((q) => Number(q) as 0 | 1 | 2),
+  SIM_MQTT_PROTOCOL: z.enum(['auto', '5', '3.1.1']).default('auto'),
+  SIM_FSYNC: z.enum(['none', 'interval', 'always']).default('interval'),
 });
 export type SimEnv = z.infer<typeof SimEnv>;
 
@@ -25,6 +32,11 @@ export interface SimConfig {
   speed: number;
   synthetic: number;
   clientId: string;
+  outboxDir: string;
+  publish: 'station' | 'gateway';
+  qos: 0 | 1 | 2;
+  protocol: 'auto' | '5' | '3.1.1';
+  fsync: 'none' | 'interval' | 'always';
 }
 
 export function loadConfig(env: Env): SimConfig {
@@ -37,6 +49,11 @@ export function loadConfig(env: Env): SimConfig {
     speed: e.SIM_SPEED,
     synthetic: e.SIM_SYNTHETIC_STATIONS,
     clientId: e.SIM_CLIENT_ID ?? `sensors-sim-${process.pid}`,
+    outboxDir: e.SIM_OUTBOX_DIR,
+    publish: e.SIM_PUBLISH,
+    qos: e.SIM_QOS,
+    protocol: e.SIM_MQTT_PROTOCOL,
+    fsync: e.SIM_FSYNC,
   };
 }
 

@@ -1,14 +1,20 @@
-import mqtt, { type MqttClient } from 'mqtt';
-import { BASIN_STATIONS, METRICS, encodeReadingBatch, topics, type Reading, type Station } from '@basin/schemas';
+import type { Station } from '@basin/schemas';
 import type { Logger } from '@basin/platform';
 import type { SimConfig } from './config.js';
-import { baselineModel } from './signals.js';
+import { Engine, type EngineStats, type Manifest } from './engine.js';
+import { resolveScenario } from './scenario.js';
+import { selectStations, toSimStation } from './stations.js';
 
 export interface SimDeps {
   config: SimConfig;
   log: Logger;
   mqttUrl: string;
+  /** Stations to simulate (default: the real catalogue plus config.synthetic synthetic ones). */
   stations?: readonly Station[];
+  /** Simulated end (epoch ms); default: run until stopped. */
+  end?: number;
+  /** Simulated start (epoch ms); default: now. */
+  start?: number;
 }
 
 export interface SimStats {
@@ -18,66 +24,51 @@ export interface SimStats {
 }
 
 export interface SimService {
-  readonly stats: SimStats;
+  readonly stats: SimStats & EngineStats;
+  /** Resolves when a bounded run (deps.end) has published everything and all of it is acknowledged. */
+  readonly done: Promise<void>;
+  manifest(): Manifest;
   stop(): Promise<void>;
 }
 
-/** Start publishing readings for every station at the configured interval and speed. */
+/** Start publishing readings for every station at the configured interval and speed (used by `npm start`). */
 export async function start(deps: SimDeps): Promise<SimService> {
   const { config } = deps;
   const log = deps.log.child({ component: 'sensors-sim' });
-  const stations = deps.stations ?? BASIN_STATIONS;
-  const model = baselineModel(config.seed);
-  const seq = new Map<string, number>();
-  const stats: SimStats = { published: 0, acknowledged: 0, errors: 0 };
-  const statusTopic = topics.status(config.clientId);
-  const client: MqttClient = await mqtt.connectAsync(deps.mqttUrl, {
+  const scenario = resolveScenario(config.scenario);
+  const stations = deps.stations
+    ? deps.stations.map((s, i) => toSimStation(s, i))
+    : selectStations({ seed: config.seed, extraSynthetic: config.synthetic });
+  const engine = new Engine({
+    scenario,
+    seed: config.seed,
+    stations,
+    intervalMs: config.intervalS * 1000,
+    start: deps.start ?? Date.now(),
+    end: deps.end ?? Infinity,
+    speed: config.speed,
+    mode: config.publish,
+    format: 'json',
+    connections: 1,
     clientId: config.clientId,
-    username: config.env.MQTT_USERNAME,
-    password: config.env.MQTT_PASSWORD,
-    reconnectPeriod: 1000,
-    will: {
-      topic: statusTopic,
-      payload: Buffer.from(JSON.stringify({ v: 1, client: config.clientId, state: 'offline', ts: Date.now(), kind: 'simulator', reason: 'connection lost' })),
-      qos: 1,
-      retain: true,
-    },
+    mqtt: { url: deps.mqttUrl, username: config.env.MQTT_USERNAME, password: config.env.MQTT_PASSWORD, qos: config.qos, protocol: config.protocol },
+    outboxDir: config.outboxDir,
+    fsync: config.fsync,
+    allowHostile: false,
+    provision: true,
+    window: 1000,
+    highWater: 200_000,
+    log,
   });
-  await client.publishAsync(statusTopic, JSON.stringify({ v: 1, client: config.clientId, state: 'online', ts: Date.now(), kind: 'simulator' }), { qos: 1, retain: true });
-
-  const startWall = Date.now();
-  let simTime = startWall - (startWall % (config.intervalS * 1000));
-  const tick = () => {
-    const wallNow = Date.now();
-    const target = startWall + (wallNow - startWall) * config.speed;
-    while (simTime <= target) {
-      for (const st of stations) publishStation(st, simTime);
-      simTime += config.intervalS * 1000;
-    }
-  };
-  const publishStation = (st: Station, t: number) => {
-    const readings: Reading[] = st.metrics.map((metric) => {
-      const n = (seq.get(st.id) ?? 0) + 1;
-      seq.set(st.id, n);
-      return { station: st.id, metric, value: model.value(st, metric, t), ts: t, quality: 'not_evaluated', seq: n };
-    });
-    const medium = METRICS[st.metrics[0]!].medium;
-    stats.published += readings.length;
-    client.publish(topics.stationReadings(medium, st.id), encodeReadingBatch(readings, { station: st.id }), { qos: 1 }, (err) => {
-      if (err) stats.errors += readings.length;
-      else stats.acknowledged += readings.length;
-    });
-  };
-  tick();
-  const timer = setInterval(tick, Math.max(50, Math.min(1000, (config.intervalS * 1000) / config.speed)));
-  log.info({ stations: stations.length, scenario: config.scenario, speed: config.speed, intervalS: config.intervalS }, 'simulator publishing');
+  await engine.start();
+  log.info({ stations: stations.length, scenario: scenario.name, speed: config.speed, intervalS: config.intervalS }, 'simulator publishing');
   return {
-    stats,
+    stats: engine.stats,
+    done: engine.done,
+    manifest: () => engine.manifest(),
     async stop() {
-      clearInterval(timer);
-      await client.publishAsync(statusTopic, JSON.stringify({ v: 1, client: config.clientId, state: 'offline', ts: Date.now(), kind: 'simulator', reason: 'stopped' }), { qos: 1, retain: true }).catch(() => undefined);
-      await client.endAsync();
-      log.info(stats, 'simulator stopped');
+      await engine.stop();
+      log.info({ published: engine.stats.published, acknowledged: engine.stats.acknowledged, buffered: engine.stats.buffered }, 'simulator stopped');
     },
   };
 }

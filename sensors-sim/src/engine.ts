@@ -1,0 +1,583 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  buildHj212Realtime,
+  encodeHj212Frame,
+  encodeReadingBatch,
+  encodeSenml,
+  HJ212_POLLUTANT,
+  HJ212_ST,
+  topics,
+  type DeviceStatus,
+  type Reading,
+} from '@basin/schemas';
+import type { Logger } from '@basin/platform';
+import { SimErrors } from './errors.js';
+import { batteryLevel, compileFaults, type StationFaults } from './faults.js';
+import { hostilePayload } from './hostile.js';
+import { Hj212Lane, MqttLane, type Lane, type LaneEvents, type ProtocolChoice } from './lanes.js';
+import { Outbox, type FsyncPolicy } from './outbox.js';
+import { hash32, hashUnit } from './random.js';
+import type { Scenario } from './scenario.js';
+import { roundValue, SignalModel } from './signals.js';
+import type { SimStation } from './stations.js';
+
+const HOUR = 3_600_000;
+
+export type PublishMode = 'station' | 'gateway' | 'hj212';
+
+export interface EngineOptions {
+  scenario: Scenario;
+  seed: number;
+  stations: SimStation[];
+  intervalMs: number;
+  /** Simulated start (epoch ms); aligned down to the interval. */
+  start: number;
+  /** Simulated end (epoch ms, exclusive); Infinity runs until stopped. */
+  end: number;
+  /** Simulated ms per wall ms; 'max' = backfill as fast as the broker acknowledges. */
+  speed: number | 'max';
+  mode: PublishMode;
+  format: 'json' | 'senml';
+  /** Station mode: number of MQTT connections, or one per station. */
+  connections: number | 'per-station';
+  clientId: string;
+  mqtt?: { url: string; username?: string; password?: string; qos: 0 | 1 | 2; protocol: ProtocolChoice; mqttOptions?: import('mqtt').IClientOptions };
+  hj212?: { host: string; port: number; pw: string; awaitAnswer: boolean };
+  outboxDir: string;
+  fsync: FsyncPolicy;
+  allowHostile: boolean;
+  /** Publish a retained Station document for synthetic stations before their readings. */
+  provision: boolean;
+  /** Maximum messages in flight per connection. */
+  window: number;
+  /** Generation pauses while this many messages wait in the outbox. */
+  highWater: number;
+  log: Logger;
+}
+
+export interface EngineStats {
+  /** Readings handed to the outbox (published). */
+  published: number;
+  /** Readings acknowledged by the broker (each counted once). */
+  acknowledged: number;
+  /** Messages written to the outbox / acknowledged. */
+  messages: number;
+  messagesAcked: number;
+  /** Messages waiting in the outbox (not yet acknowledged). */
+  buffered: number;
+  errors: number;
+  disconnects: number;
+  dropped: number;
+  hostile: number;
+  /** Simulated time of the next tick. */
+  simTime: number;
+  connected: number;
+  lanes: number;
+}
+
+export interface ManifestEntry {
+  published: { first: number | null; last: number | null; count: number };
+  acknowledged: { first: number | null; last: number | null; count: number };
+}
+export type Manifest = Record<string, ManifestEntry>;
+
+interface State {
+  v: 1;
+  runKey: string;
+  t0: number;
+  nextTick: number;
+  seq: Record<string, number>;
+  manifest: Manifest;
+}
+
+const emptyEntry = (): ManifestEntry => ({ published: { first: null, last: null, count: 0 }, acknowledged: { first: null, last: null, count: 0 } });
+
+/** HJ 212 MN (up to 24 characters): the station id when it fits, else a prefix plus a hash. */
+export function mnFor(id: string): string {
+  const up = id.toUpperCase();
+  return up.length <= 24 ? up : `${up.slice(0, 15)}~${hash32(id).toString(16).padStart(8, '0')}`;
+}
+
+export class Engine {
+  readonly stats: EngineStats;
+  readonly model: SignalModel;
+  private readonly outbox: Outbox;
+  private readonly lanes: Lane[] = [];
+  private readonly laneOfStation = new Map<string, number>();
+  private readonly laneOfGateway = new Map<string, number>();
+  private readonly faults: Map<string, StationFaults>;
+  private readonly outages: { gateways: Set<string>; from: number; to: number; backfill: boolean }[] = [];
+  private readonly held = new Map<string, { lane: number; topic: string; payload: string; meta: string }[]>();
+  private state: State;
+  private stationCursor = 0;
+  private gwAcc = new Map<string, { readings: Reading[]; meta: string[] }>();
+  private hostileAcc = 0;
+  private hostileCount = 0;
+  private readonly wall0 = Date.now();
+  private readonly anchor: number;
+  private stopped = false;
+  private genTimer: NodeJS.Timeout | null = null;
+  private house: NodeJS.Timeout | null = null;
+  private pumping = false;
+  private waitingDrain = false;
+  private lastStateSave = 0;
+  private finished = false;
+  private resolveDone!: () => void;
+  readonly done: Promise<void>;
+  private readonly values: number[] = [];
+
+  constructor(private readonly o: EngineOptions) {
+    const t0 = o.start - (((o.start % o.intervalMs) + o.intervalMs) % o.intervalMs);
+    const runKey = [o.scenario.name, o.seed, o.stations.length, o.intervalMs, o.mode, o.format].join('|');
+    this.outbox = Outbox.open(o.outboxDir, { fsync: o.fsync });
+    const stateFile = path.join(o.outboxDir, 'state.json');
+    let resumed = false;
+    this.state = { v: 1, runKey, t0, nextTick: t0, seq: {}, manifest: {} };
+    if (existsSync(stateFile)) {
+      const prev = JSON.parse(readFileSync(stateFile, 'utf8')) as State;
+      if (prev.runKey !== runKey) {
+        this.outbox.close();
+        throw SimErrors.OUTBOX_MISMATCH(o.outboxDir, `was "${prev.runKey}", now "${runKey}"`);
+      }
+      this.state = prev;
+      resumed = true;
+    }
+    this.anchor = this.state.nextTick;
+    this.model = new SignalModel(o.scenario, o.seed, this.state.t0, o.intervalMs);
+    this.faults = compileFaults(o.scenario, o.stations, o.seed, this.state.t0);
+    for (const g of o.scenario.gatewayOutages) {
+      const gws = new Set(g.gateways ?? []);
+      for (const s of o.stations) {
+        if (g.stations?.includes(s.id)) gws.add(s.gateway);
+        if (g.fraction !== undefined && hashUnit(o.seed, hash32(s.gateway), 0x0a7) < g.fraction) gws.add(s.gateway);
+      }
+      this.outages.push({ gateways: gws, from: this.state.t0 + g.fromH * HOUR, to: this.state.t0 + g.toH * HOUR, backfill: g.backfill });
+    }
+    this.stats = {
+      published: 0,
+      acknowledged: 0,
+      messages: 0,
+      messagesAcked: 0,
+      buffered: this.outbox.backlog,
+      errors: 0,
+      disconnects: 0,
+      dropped: 0,
+      hostile: 0,
+      simTime: this.state.nextTick,
+      connected: 0,
+      lanes: 0,
+    };
+    this.done = new Promise((r) => (this.resolveDone = r));
+    this.buildLanes();
+    if (!resumed && o.provision && o.mode !== 'hj212') {
+      for (const s of o.stations) {
+        if (!s.station.synthetic) continue;
+        const lane = o.mode === 'gateway' ? this.laneOfGateway.get(s.gateway)! : this.laneOfStation.get(s.id)!;
+        this.outbox.append(lane, topics.registry(s.id), JSON.stringify(s.station), true);
+        this.stats.messages++;
+      }
+      this.outbox.flush();
+    }
+    if (resumed) o.log.info({ nextTick: new Date(this.state.nextTick).toISOString(), backlog: this.outbox.backlog }, 'resuming from the outbox state');
+  }
+
+  private buildLanes(): void {
+    const o = this.o;
+    const events: LaneEvents = {
+      onUp: () => {
+        this.stats.connected++;
+        this.schedulePump();
+      },
+      onDown: (lane, err) => {
+        this.stats.connected--;
+        this.stats.disconnects++;
+        this.outbox.release(lane.index);
+        o.log.warn({ client: lane.clientId, err: err?.message }, 'connection lost; unacknowledged messages stay in the outbox');
+      },
+    };
+    const mk = (clientId: string, status: Omit<DeviceStatus, 'v' | 'state' | 'ts' | 'client'>): number => {
+      const index = this.lanes.length;
+      if (o.mode === 'hj212') {
+        const h = o.hj212!;
+        this.lanes.push(new Hj212Lane(index, { host: h.host, port: h.port, clientId, awaitAnswer: h.awaitAnswer, log: o.log }, events));
+      } else {
+        const m = o.mqtt!;
+        this.lanes.push(
+          new MqttLane(index, { url: m.url, clientId, username: m.username, password: m.password, qos: m.qos, protocol: m.protocol, status, log: o.log, mqttOptions: m.mqttOptions }, events),
+        );
+      }
+      return index;
+    };
+    if (o.mode === 'gateway') {
+      const byGw = new Map<string, string[]>();
+      for (const s of o.stations) byGw.set(s.gateway, [...(byGw.get(s.gateway) ?? []), s.id]);
+      for (const [gw, ids] of byGw) this.laneOfGateway.set(gw, mk(`${o.clientId}-${gw}`, { kind: 'gateway', stations: ids }));
+      for (const s of o.stations) this.laneOfStation.set(s.id, this.laneOfGateway.get(s.gateway)!);
+    } else if (o.mode === 'station' && o.connections === 'per-station') {
+      for (const s of o.stations) this.laneOfStation.set(s.id, mk(s.id, { kind: 'station', stations: [s.id] }));
+    } else {
+      const n = o.mode === 'hj212' ? 1 : Math.max(1, Math.min(o.connections as number, o.stations.length || 1));
+      for (let i = 0; i < n; i++) mk(n === 1 ? o.clientId : `${o.clientId}-${i}`, { kind: 'simulator', stations: undefined });
+      o.stations.forEach((s, i) => this.laneOfStation.set(s.id, i % n));
+      for (const s of o.stations) if (!this.laneOfGateway.has(s.gateway)) this.laneOfGateway.set(s.gateway, this.laneOfStation.get(s.id)!);
+    }
+    this.stats.lanes = this.lanes.length;
+  }
+
+  /** Connect every lane (the first one must connect, or this rejects) and start generating. */
+  async start(): Promise<void> {
+    const [first, ...rest] = this.lanes as (MqttLane | Hj212Lane)[];
+    const target = this.o.mode === 'hj212' ? `${this.o.hj212!.host}:${this.o.hj212!.port}` : this.o.mqtt!.url;
+    try {
+      await first!.connect(true);
+    } catch (e) {
+      await this.close();
+      throw SimErrors.CONNECT_FAILED(target, e);
+    }
+    // Other lanes connect in the background (batches of 200 to spare the broker).
+    void (async () => {
+      for (let i = 0; i < rest.length; i += 200) await Promise.all(rest.slice(i, i + 200).map((l) => l.connect(false)));
+    })();
+    this.house = setInterval(() => this.housekeeping(), 200);
+    this.loop();
+  }
+
+  private housekeeping(): void {
+    this.outbox.flush();
+    this.stats.buffered = this.outbox.backlog;
+    if (Date.now() - this.lastStateSave > 1000) this.saveState();
+    this.schedulePump();
+    this.checkDone();
+  }
+
+  private saveState(): void {
+    const file = path.join(this.o.outboxDir, 'state.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify(this.state));
+    renameSync(`${file}.tmp`, file);
+    this.lastStateSave = Date.now();
+  }
+
+  private limit(): number {
+    if (this.o.speed === 'max') return this.o.end;
+    const elapsed = Date.now() - this.wall0;
+    const t = this.anchor + elapsed * this.o.speed;
+    return this.o.speed === 1 ? Math.max(t, Date.now()) : t;
+  }
+
+  private loop = (): void => {
+    this.genTimer = null;
+    if (this.stopped || this.finished) return;
+    const began = performance.now();
+    let yielded = false;
+    const limit = Math.min(this.limit(), this.o.end - 1);
+    while (this.state.nextTick <= limit) {
+      if (this.outbox.backlog >= this.o.highWater) {
+        this.waitingDrain = true;
+        break;
+      }
+      const t = this.state.nextTick;
+      const stations = this.o.stations;
+      const stop = Math.min(stations.length, this.stationCursor + 500);
+      for (let i = this.stationCursor; i < stop; i++) this.generate(stations[i]!, t);
+      this.stationCursor = stop;
+      if (this.stationCursor >= stations.length) {
+        this.finishTick(t);
+        this.stationCursor = 0;
+        this.state.nextTick = t + this.o.intervalMs;
+      }
+      if (performance.now() - began > 20) {
+        yielded = true;
+        break;
+      }
+    }
+    this.stats.simTime = this.state.nextTick;
+    this.outbox.flush();
+    this.stats.buffered = this.outbox.backlog;
+    this.pump();
+    if (this.state.nextTick >= this.o.end) {
+      this.checkDone();
+      return;
+    }
+    if (this.waitingDrain) return;
+    if (yielded) {
+      setImmediate(this.loop);
+      return;
+    }
+    const speed = this.o.speed === 'max' ? Infinity : this.o.speed;
+    const waitMs = Math.max(5, Math.min(1000, (this.state.nextTick - this.limit()) / speed));
+    this.genTimer = setTimeout(this.loop, waitMs);
+  };
+
+  private inOutage(gw: string, t: number) {
+    for (const w of this.outages) if (w.gateways.has(gw) && t >= w.from && t < w.to) return w;
+    return null;
+  }
+
+  private nextSeq(id: string, n: number): number {
+    const first = (this.state.seq[id] ?? 0) + 1;
+    this.state.seq[id] = first + n - 1;
+    return first;
+  }
+
+  private generate(st: SimStation, t: number): void {
+    const o = this.o;
+    const f = this.faults.get(st.id);
+    const tick = Math.round(t / o.intervalMs);
+    if (f?.batteryDeath) {
+      const level = batteryLevel(f, t)!;
+      if (t >= f.batteryDeath.at) {
+        if (t - o.intervalMs < f.batteryDeath.at) this.status(st, 'offline', 0, 'battery exhausted');
+        return;
+      }
+      if (tick % Math.max(1, Math.round(HOUR / o.intervalMs)) === 0) this.status(st, 'online', level);
+    }
+    if (f && f.dropout > 0 && hashUnit(o.seed, st.key, tick, 0xd0) < f.dropout) {
+      this.stats.dropped++;
+      return;
+    }
+    const v = this.model.sample(st, t, this.values);
+    if (f) this.applyFaults(st, f, t, tick, v);
+    const ts = t + (f?.skewMs ?? 0);
+    const outage = this.inOutage(st.gateway, t);
+    if (o.mode === 'hj212') {
+      const values = st.metrics.map((metric, i) => ({ metric, value: roundValue(metric, v[i]!) })).filter((x) => HJ212_POLLUTANT[x.metric]);
+      if (values.length === 0) return;
+      const first = this.nextSeq(st.id, values.length);
+      const seg = buildHj212Realtime({
+        mn: mnFor(st.id),
+        pw: o.hj212!.pw,
+        st: st.station.kind === 'air_quality' ? HJ212_ST.AIR_QUALITY : HJ212_ST.SURFACE_WATER,
+        ts,
+        qnTs: ts,
+        flag: o.hj212!.awaitAnswer ? 5 : 4,
+        values,
+      });
+      this.emit(st.gateway, outage, this.laneOfStation.get(st.id)!, '', encodeHj212Frame(seg), `${st.id}:${first}:${first + values.length - 1}`, values.length);
+      return;
+    }
+    for (const g of st.groups) {
+      const first = this.nextSeq(st.id, g.idx.length);
+      const readings: Reading[] = g.idx.map((i, k) => ({ station: st.id, metric: st.metrics[i]!, value: roundValue(st.metrics[i]!, v[i]!), ts, quality: 'not_evaluated', seq: first + k }));
+      const meta = `${st.id}:${first}:${first + readings.length - 1}`;
+      if (o.mode === 'gateway') {
+        let acc = this.gwAcc.get(st.gateway);
+        if (!acc) {
+          acc = { readings: [], meta: [] };
+          this.gwAcc.set(st.gateway, acc);
+        }
+        acc.readings.push(...readings);
+        acc.meta.push(meta);
+        continue;
+      }
+      const payload = o.format === 'senml' ? encodeSenml(st.id, readings) : encodeReadingBatch(readings, { station: st.id });
+      this.emit(st.gateway, outage, this.laneOfStation.get(st.id)!, g.topic, payload, meta, readings.length);
+    }
+  }
+
+  private applyFaults(st: SimStation, f: StationFaults, t: number, tick: number, v: number[]): void {
+    for (const s of f.stuck) {
+      if (t < s.from || t >= s.to) continue;
+      const from = s.from - (((s.from % this.o.intervalMs) + this.o.intervalMs) % this.o.intervalMs);
+      const frozen = this.model.sample(st, from);
+      st.metrics.forEach((m, i) => {
+        if (!s.metrics || s.metrics.has(m)) v[i] = frozen[i]!;
+      });
+    }
+    for (const d of f.drift) {
+      if (t < d.from || t >= d.to) continue;
+      st.metrics.forEach((m, i) => {
+        if (!d.metrics || d.metrics.has(m)) v[i] = v[i]! + d.perMs * (t - d.from);
+      });
+    }
+    for (const s of f.spikes) {
+      st.metrics.forEach((m, i) => {
+        if (s.metrics && !s.metrics.has(m)) return;
+        const u = hashUnit(this.o.seed, st.key, tick, i + 0x5b);
+        if (u < s.p) v[i] = v[i]! * (u < s.p / 2 ? 1 + s.magnitude : 1 / (1 + s.magnitude));
+      });
+    }
+  }
+
+  private emit(gateway: string, outage: { backfill: boolean } | null, lane: number, topic: string, payload: string, meta: string, count: number): void {
+    if (outage) {
+      if (!outage.backfill) {
+        this.stats.dropped += count;
+        return;
+      }
+      const list = this.held.get(gateway) ?? [];
+      list.push({ lane, topic, payload, meta });
+      this.held.set(gateway, list);
+      return;
+    }
+    const held = this.held.get(gateway);
+    if (held) {
+      // The gateway is back: its stored readings go first (original timestamps and sequence numbers).
+      this.held.delete(gateway);
+      for (const h of held) this.append(h.lane, h.topic, h.payload, h.meta);
+    }
+    this.append(lane, topic, payload, meta);
+  }
+
+  private append(lane: number, topic: string, payload: string, meta: string): void {
+    this.outbox.append(lane, topic, payload, false, meta);
+    this.stats.messages++;
+    for (const part of meta.split(';')) {
+      const [id, a, b] = part.split(':');
+      if (!id) continue;
+      const first = Number(a);
+      const last = Number(b);
+      const e = (this.state.manifest[id] ??= emptyEntry());
+      e.published.first ??= first;
+      e.published.last = last;
+      e.published.count += last - first + 1;
+      this.stats.published += last - first + 1;
+    }
+  }
+
+  private finishTick(t: number): void {
+    const o = this.o;
+    for (const [gw, acc] of this.gwAcc) {
+      if (acc.readings.length === 0) continue;
+      for (let i = 0; i < acc.readings.length; i += 5000) {
+        const chunk = acc.readings.slice(i, i + 5000);
+        const metas = i === 0 && acc.readings.length <= 5000 ? acc.meta : metaOf(chunk);
+        this.emit(gw, this.inOutage(gw, t), this.laneOfGateway.get(gw)!, topics.gatewayReadings(gw), encodeReadingBatch(chunk, { source: gw }), metas.join(';'), chunk.length);
+      }
+    }
+    this.gwAcc = new Map();
+    // Held batches of gateways whose outage ended but that had nothing new to send this tick.
+    for (const [gw, held] of [...this.held]) {
+      if (this.inOutage(gw, t)) continue;
+      this.held.delete(gw);
+      for (const h of held) this.append(h.lane, h.topic, h.payload, h.meta);
+    }
+    const h = o.scenario.hostile;
+    if (h && o.allowHostile && o.mode !== 'hj212') {
+      this.hostileAcc += (h.perHour * o.intervalMs) / HOUR;
+      while (this.hostileAcc >= 1) {
+        this.hostileAcc--;
+        const kind = h.kinds[this.hostileCount % h.kinds.length]!;
+        const st = o.stations[Math.floor(hashUnit(o.seed, this.hostileCount, 0x0b) * o.stations.length)]!;
+        const msg = hostilePayload(kind, st, t, this.hostileCount);
+        this.outbox.append(this.laneOfStation.get(st.id)!, msg.topic, msg.payload, false, '');
+        this.hostileCount++;
+        this.stats.hostile++;
+        this.stats.messages++;
+      }
+    }
+  }
+
+  private status(st: SimStation, state: 'online' | 'offline', battery: number, reason?: string): void {
+    if (this.o.mode === 'hj212') return;
+    const doc: DeviceStatus = { v: 1, client: st.id, state, ts: Date.now(), kind: 'station', stations: [st.id], battery, ...(reason ? { reason } : {}) };
+    this.outbox.append(this.laneOfStation.get(st.id)!, topics.status(st.id), JSON.stringify(doc), true);
+    this.stats.messages++;
+  }
+
+  private schedulePump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    setImmediate(() => {
+      this.pumping = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    const window = this.o.window;
+    const lanes = this.lanes;
+    const canSend = (l: number) => {
+      const lane = lanes[l];
+      return !!lane && lane.ready && lane.inflight < window;
+    };
+    for (;;) {
+      const rec = this.outbox.next(canSend);
+      if (!rec) break;
+      const lane = lanes[rec.lane]!;
+      lane.send(rec.topic, rec.payload, rec.retain, (err) => {
+        if (err) {
+          this.stats.errors++;
+          this.outbox.release(rec.lane);
+          this.schedulePump();
+          return;
+        }
+        if (this.outbox.ack(rec.id)) this.onAck(rec.meta);
+        this.schedulePump();
+      });
+    }
+  }
+
+  private onAck(meta: string): void {
+    this.stats.messagesAcked++;
+    if (meta) {
+      for (const part of meta.split(';')) {
+        const [id, a, b] = part.split(':');
+        if (!id) continue;
+        const first = Number(a);
+        const last = Number(b);
+        const e = (this.state.manifest[id] ??= emptyEntry());
+        // A message re-sent after a lost PUBACK is counted once.
+        if (e.acknowledged.last !== null && last <= e.acknowledged.last) continue;
+        e.acknowledged.first ??= first;
+        e.acknowledged.last = last;
+        e.acknowledged.count += last - first + 1;
+        this.stats.acknowledged += last - first + 1;
+      }
+    }
+    if (this.waitingDrain && this.outbox.backlog < this.o.highWater / 2) {
+      this.waitingDrain = false;
+      setImmediate(this.loop);
+    }
+    if (this.state.nextTick >= this.o.end) this.checkDone();
+  }
+
+  private checkDone(): void {
+    if (this.finished || this.state.nextTick < this.o.end || this.held.size > 0 || this.outbox.backlog > 0) return;
+    this.finished = true;
+    this.resolveDone();
+  }
+
+  manifest(): Manifest {
+    return this.state.manifest;
+  }
+
+  /** Stop generating; wait up to `drainMs` for in-flight messages; keep the rest in the outbox. */
+  async stop(drainMs = 2000): Promise<void> {
+    if (this.stopped) return;
+    if (this.genTimer) clearTimeout(this.genTimer);
+    const until = Date.now() + drainMs;
+    while (this.outbox.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    this.stopped = true;
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    this.stopped = true;
+    if (this.house) clearInterval(this.house);
+    if (this.genTimer) clearTimeout(this.genTimer);
+    // Whatever a gateway still holds goes into the outbox so a restart sends it.
+    for (const [, held] of this.held) for (const h of held) this.append(h.lane, h.topic, h.payload, h.meta);
+    this.held.clear();
+    try {
+      this.outbox.flush();
+      this.saveState();
+    } finally {
+      this.outbox.close();
+    }
+    await Promise.all(this.lanes.map((l) => l.close()));
+    this.stats.buffered = this.outbox.backlog;
+  }
+}
+
+function metaOf(readings: Reading[]): string[] {
+  const by = new Map<string, [number, number]>();
+  for (const r of readings) {
+    const s = r.seq ?? 0;
+    const e = by.get(r.station);
+    if (!e) by.set(r.station, [s, s]);
+    else e[1] = s;
+  }
+  return [...by].map(([id, [a, b]]) => `${id}:${a}:${b}`);
+}
