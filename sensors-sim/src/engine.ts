@@ -12,6 +12,7 @@ import {
   type Reading,
 } from '@basin/schemas';
 import type { Logger } from '@basin/platform';
+import type { IClientOptions } from 'mqtt';
 import { SimErrors } from './errors.js';
 import { batteryLevel, compileFaults, type StationFaults } from './faults.js';
 import { hostilePayload } from './hostile.js';
@@ -42,7 +43,7 @@ export interface EngineOptions {
   /** Station mode: number of MQTT connections, or one per station. */
   connections: number | 'per-station';
   clientId: string;
-  mqtt?: { url: string; username?: string; password?: string; qos: 0 | 1 | 2; protocol: ProtocolChoice; mqttOptions?: import('mqtt').IClientOptions };
+  mqtt?: { url: string; username?: string; password?: string; qos: 0 | 1 | 2; protocol: ProtocolChoice; mqttOptions?: IClientOptions };
   hj212?: { host: string; port: number; pw: string; awaitAnswer: boolean };
   outboxDir: string;
   fsync: FsyncPolicy;
