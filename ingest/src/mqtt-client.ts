@@ -117,14 +117,13 @@ export class AckingMqttClient extends EventEmitter<Events> {
     });
   }
 
+  /** Stop reading the socket (the broker keeps what it cannot send). Re-applied on each call. */
   pause(): void {
-    if (this.paused) return;
     this.paused = true;
     this.socket?.pause();
   }
 
   resume(): void {
-    if (!this.paused) return;
     this.paused = false;
     this.socket?.resume();
   }
@@ -214,7 +213,8 @@ export class AckingMqttClient extends EventEmitter<Events> {
       this.reconnectTimer = setTimeout(() => this.connect(), this.backoffMs);
       this.backoffMs = Math.min(this.backoffMs * 2, this.opts.reconnectMaxMs ?? 5000);
     });
-    if (this.paused) socket.pause();
+    // A new connection is read at least until the next message arrives while the pipeline is
+    // still full (then the producer pauses it again): CONNACK and SUBACK must get through.
   }
 
   private onPacket(gen: number, p: Packet, connectTimeout: NodeJS.Timeout): void {

@@ -47,7 +47,7 @@ const message: fc.Arbitrary<() => Msg> = fc.oneof(
   // a station batch of good records plus at most one bad record of a given kind
   fc.record({ goods: fc.array(goodRecord, { minLength: 0, maxLength: 4 }), bad: fc.option(fc.constantFrom(...badRecordKinds), { nil: null }), junk: hostileString, pick: stationArb }).map(
     ({ goods, bad, junk, pick }) =>
-      () => {
+      (): Msg => {
         const good = goods.map((g) => {
           const m = METRICS[g.metric as MetricCode];
           return { station: g.station, metric: g.metric, ts: nextTs(), value: Number((m.validMin + (m.validMax - m.validMin) * g.frac).toFixed(6)) };
@@ -94,15 +94,15 @@ const message: fc.Arbitrary<() => Msg> = fc.oneof(
       },
   ),
   // bytes that are not UTF-8
-  fc.uint8Array({ minLength: 0, maxLength: 200 }).map((b) => () => ({ topic: topics.gatewayReadings('fuzz'), payload: Buffer.concat([Buffer.from([0xff, 0xfe]), b]), good: [], bad: ['undecodable' as const] })),
+  fc.uint8Array({ minLength: 0, maxLength: 200 }).map((b) => (): Msg => ({ topic: topics.gatewayReadings('fuzz'), payload: Buffer.concat([Buffer.from([0xff, 0xfe]), b]), good: [], bad: ['undecodable' as const] })),
   // text that is not JSON
-  hostileString.map((s) => () => ({ topic: topics.gatewayReadings('fuzz'), payload: Buffer.from(`{{${s}`), good: [], bad: ['undecodable' as const] })),
+  hostileString.map((s) => (): Msg => ({ topic: topics.gatewayReadings('fuzz'), payload: Buffer.from(`{{${s}`), good: [], bad: ['undecodable' as const] })),
   // JSON that is neither a batch nor a SenML pack
   fc
     .oneof(fc.integer(), hostileString, fc.boolean(), fc.constant(null), fc.dictionary(hostileString.filter((k) => k !== 'readings'), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }))
-    .map((v) => () => ({ topic: topics.gatewayReadings('fuzz'), payload: Buffer.from(JSON.stringify(v)), good: [], bad: ['invalid_payload' as const] })),
+    .map((v) => (): Msg => ({ topic: topics.gatewayReadings('fuzz'), payload: Buffer.from(JSON.stringify(v)), good: [], bad: ['invalid_payload' as const] })),
   // a topic under the subscription but outside the layout (unknown medium / bad station segment)
-  fc.constantFrom('lava', 'WATER').map((medium) => () => ({ topic: `basin/v1/readings/${medium}/hankou`, payload: Buffer.from('{}'), good: [], bad: ['wrong_topic' as const] })),
+  fc.constantFrom('lava', 'WATER').map((medium) => (): Msg => ({ topic: `basin/v1/readings/${medium}/hankou`, payload: Buffer.from('{}'), good: [], bad: ['wrong_topic' as const] })),
 );
 
 function hash(s: string): number {

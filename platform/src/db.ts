@@ -39,6 +39,9 @@ export async function createTimescalePglite(dataDir: string | null): Promise<PGl
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pgl = await PGlite.create({ dataDir: dataDir ?? undefined, extensions: { timescaledb } });
   await pgl.exec('CREATE EXTENSION IF NOT EXISTS timescaledb;');
+  // Reopening an existing data directory does not load the library (CREATE EXTENSION is then a
+  // no-op): without it, inserts into hypertables and continuous aggregates fail.
+  await pgl.exec(`LOAD 'timescaledb';`);
   return pgl;
 }
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../net.js';
 
@@ -28,6 +28,9 @@ export function mosquittoConfig(port: number, dir: string): string {
   return [
     `listener ${port} 127.0.0.1`,
     'allow_anonymous true',
+    // Started as root, Mosquitto drops to user "mosquitto", which cannot write the (0700) temp
+    // directory: persistence would silently do nothing. Keep the current user.
+    `user ${userInfo().username}`,
     'persistence true',
     `persistence_location ${dir}/`,
     'autosave_interval 1',
