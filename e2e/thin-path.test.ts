@@ -3,6 +3,9 @@
  * HTTP API returns it. Once on embedded PGlite-TimescaleDB, once on the production `pg` path
  * (the same migrations against TimescaleDB served over the PostgreSQL wire protocol).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatestReading } from '@basin/schemas';
 import { createLogger, freePort, migrate, openEmbeddedDb, openServerDb, servePglite, type Db, type EmbeddedDb } from '@basin/platform';
@@ -46,7 +49,7 @@ describe.each(['embedded', 'pg-wire'] as const)('thin path on %s TimescaleDB', (
     const ing = await ingest.start({ config: ingest.loadConfig({ ...env, INGEST_CLIENT_ID: `e2e-ingest-${mode}` }), db, log, mqttUrl: broker.url });
     const tw = await twin.start({ config: twin.loadConfig(env), db, log });
     apiUrl = tw.url;
-    const sm = await sim.start({ config: sim.loadConfig({ ...env, SIM_INTERVAL_S: '60', SIM_SPEED: '60', SIM_CLIENT_ID: `e2e-sim-${mode}` }), log, mqttUrl: broker.url });
+    const sm = await sim.start({ config: sim.loadConfig({ ...env, SIM_INTERVAL_S: '10', SIM_SPEED: '1', SIM_OUTBOX_DIR: mkdtempSync(path.join(tmpdir(), 'basin-outbox-')), SIM_CLIENT_ID: `e2e-sim-${mode}` }), log, mqttUrl: broker.url });
     services = [sm, ing, tw];
   });
 

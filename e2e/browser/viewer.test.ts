@@ -3,7 +3,8 @@
  * values from the API, and no request leaves the machine (air-gapped command centres).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -34,7 +35,7 @@ describe('viewer in Chromium', () => {
     const env = { MQTT_URL: broker.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', INGEST_METRICS_PORT: '0', VIEWER_DIR: path.join(root, 'viewer/dist') };
     const ing = await ingest.start({ config: ingest.loadConfig({ ...env, INGEST_CLIENT_ID: 'browser-ingest' }), db, log, mqttUrl: broker.url });
     const tw = await twin.start({ config: twin.loadConfig(env), db, log });
-    const sm = await sim.start({ config: sim.loadConfig({ ...env, SIM_INTERVAL_S: '60', SIM_SPEED: '60', SIM_CLIENT_ID: 'browser-sim' }), log, mqttUrl: broker.url });
+    const sm = await sim.start({ config: sim.loadConfig({ ...env, SIM_INTERVAL_S: '10', SIM_SPEED: '1', SIM_OUTBOX_DIR: mkdtempSync(path.join(tmpdir(), 'basin-outbox-')), SIM_CLIENT_ID: 'browser-sim' }), log, mqttUrl: broker.url });
     services = [sm, ing, tw];
     url = tw.url;
     browser = await launchChromium();

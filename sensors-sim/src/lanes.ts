@@ -120,8 +120,7 @@ export class MqttLane implements Lane {
         client.on('error', (err) => {
           if (gen !== this.gen) return;
           this.opts.log.debug({ client: this.opts.clientId, err: err.message }, 'mqtt error');
-          // A 3.1.1-only broker refuses MQTT 5 (return code 1, or a plain close).
-          if (!connacked && !this.versionLocked && this.version === 5 && /protocol|version|unacceptable/i.test(err.message)) this.version = 4;
+          // A 3.1.1-only broker refuses MQTT 5 (return code 1, or a plain close): lost() falls back.
           lost(err);
         });
         client.on('close', () => lost());
@@ -134,10 +133,16 @@ export class MqttLane implements Lane {
           client.removeAllListeners();
           client.on('error', () => undefined);
           client.end(true);
-          if (!connacked && !this.versionLocked && this.version === 5) this.version = 4;
+          // A broker that refused MQTT 5 is retried at once with 3.1.1 (also when failing fast).
+          const fallback = !connacked && !this.versionLocked && this.version === 5;
+          if (fallback) this.version = 4;
           else if (!connacked && !this.versionLocked && this.version === 4) this.version = 5;
           if (wasUp) this.events.onDown(this, err);
           if (this.closing) return;
+          if (fallback) {
+            this.timer = setTimeout(attempt, 0);
+            return;
+          }
           if (failFast && !settled) {
             settled = true;
             reject(err ?? new Error('connection closed'));
