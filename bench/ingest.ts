@@ -82,7 +82,7 @@ if (values.publisher) {
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const log = createLogger({ level: 'warn', destination: process.stderr });
 const serverUrl = process.env.DATABASE_URL;
-const db: Db = serverUrl ? openServerDb({ mode: 'server', connectionString: serverUrl, poolMax: 4 }, log) : await openEmbeddedDb(null);
+const db: Db = serverUrl ? openServerDb({ mode: 'server', connectionString: serverUrl, poolMax: Number(process.env.DATABASE_POOL_MAX ?? 4) }, log) : await openEmbeddedDb(null);
 await migrate(db, log);
 const stations: Station[] = Array.from({ length: STATIONS }, (_, i) => ({
   id: stationId(i),
@@ -186,8 +186,8 @@ let p99 = NaN;
     INGEST_CLIENT_ID: 'bench-ingest',
     INGEST_METRICS_ENABLED: 'false',
     INGEST_RUN_JOBS: 'false',
-    INGEST_BATCH_SIZE: process.env.INGEST_BATCH_SIZE ?? '5000',
-    INGEST_MAX_PENDING: process.env.INGEST_MAX_PENDING ?? '40000',
+    INGEST_BATCH_SIZE: process.env.INGEST_BATCH_SIZE ?? '10000',
+    INGEST_MAX_PENDING: process.env.INGEST_MAX_PENDING ?? '100000',
     INGEST_BATCH_MS: '100',
     LOG_LEVEL: 'warn',
   });

@@ -48,6 +48,10 @@ export const IngestEnv = z.object({
   INGEST_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(10_000),
   /** Longest wait between commit retries while the database is unavailable. */
   INGEST_RETRY_MAX_MS: posInt(5000),
+  /** Coalesce latest_readings updates over this many ms (0 = with every batch). */
+  INGEST_LATEST_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** At start, rebuild latest values from the readings of this recent window (after a crash). */
+  INGEST_LATEST_REPAIR: interval('15 minutes'),
   INGEST_MAX_FUTURE_S: posInt(300),
   INGEST_MAX_PAST_DAYS: posInt(365),
   INGEST_METRICS_ENABLED: bool(true),
@@ -101,6 +105,8 @@ export interface IngestConfig {
   maxPending: number;
   maxInflight: number;
   retryMaxMs: number;
+  latestMs: number;
+  latestRepair: string | null;
   maxFutureMs: number;
   maxPastMs: number;
   shareGroup: string | undefined;
@@ -125,6 +131,8 @@ export function loadConfig(env: Env): IngestConfig {
     maxPending: Math.max(e.INGEST_MAX_PENDING, e.INGEST_BATCH_SIZE),
     maxInflight: e.INGEST_MAX_INFLIGHT,
     retryMaxMs: e.INGEST_RETRY_MAX_MS,
+    latestMs: e.INGEST_LATEST_MS,
+    latestRepair: e.INGEST_LATEST_REPAIR,
     maxFutureMs: e.INGEST_MAX_FUTURE_S * 1000,
     maxPastMs: e.INGEST_MAX_PAST_DAYS * 86_400_000,
     shareGroup: e.INGEST_SHARE_GROUP,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { DeviceStatus, Reading, Station } from '@basin/schemas';
 import type { Db, Logger } from '@basin/platform';
 import type { QcEngine, QcResult } from './qc.js';
-import { commitBatch, type DeadLetter } from './store.js';
+import { commitBatch, newestPerSeries, upsertLatest, type DeadLetter } from './store.js';
 
 /**
  * The batching stage. Producers (the MQTT client, the HJ 212 listener) submit one envelope per
@@ -49,6 +49,11 @@ export interface PipelineOptions {
   maxPendingReadings: number;
   maxPendingMessages: number;
   retryMaxMs: number;
+  /**
+   * Coalesce latest_readings updates: write them with the first batch committed at least this
+   * long after the previous write (0 = with every batch).
+   */
+  latestMs: number;
 }
 
 interface Events {
@@ -69,6 +74,9 @@ export class Pipeline extends EventEmitter<Events> {
   private stopped = false;
   private wasFull = false;
   private retryWake: (() => void) | null = null;
+  /** Newest committed reading per series not yet written to latest_readings. */
+  private latestPending = new Map<string, Reading>();
+  private latestWrittenAt = 0;
 
   constructor(private readonly o: PipelineOptions) {
     super();
@@ -158,8 +166,17 @@ export class Pipeline extends EventEmitter<Events> {
         await this.o.qc.seed(this.o.db, readings);
         const { results, commit } = this.o.qc.evaluateBatch(readings);
         const flagged = readings.map((r, i) => ({ ...r, quality: results[i]!.flag }));
-        const res = await commitBatch(this.o.db, flagged, letters, { statuses, stations, worker: this.o.worker });
+        const due = Date.now() - this.latestWrittenAt >= this.o.latestMs;
+        const latest = due ? newestPerSeries(flagged, new Map(this.latestPending)) : null;
+        const res = await commitBatch(this.o.db, flagged, letters, { statuses, stations, worker: this.o.worker, latest: latest?.values() ?? null });
         commit();
+        if (latest) {
+          this.latestPending.clear();
+          this.latestWrittenAt = Date.now();
+        } else {
+          newestPerSeries(flagged, this.latestPending);
+          this.scheduleLatest();
+        }
         const committedAt = Date.now();
         for (const e of batch) e.ack();
         this.emit('committed', {
@@ -200,7 +217,40 @@ export class Pipeline extends EventEmitter<Events> {
     }
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.latestTimer) clearTimeout(this.latestTimer);
     this.retryWake?.();
     await this.loop;
+    await this.flushLatest().catch((e: unknown) => this.o.log.warn({ err: (e as Error).message }, 'could not write the last latest values'));
+  }
+
+  private latestTimer: NodeJS.Timeout | null = null;
+
+  /** Write pending latest values when due even if no further batch comes. */
+  private scheduleLatest(): void {
+    if (this.latestTimer || this.latestPending.size === 0) return;
+    const wait = Math.max(0, this.o.latestMs - (Date.now() - this.latestWrittenAt));
+    this.latestTimer = setTimeout(() => {
+      this.latestTimer = null;
+      if (this.stopped || this.latestPending.size === 0) return;
+      if (this.loop) return this.scheduleLatest(); // a commit is running: it or the next one writes them
+      this.loop = this.flushLatest()
+        .catch((e: unknown) => {
+          this.o.log.warn({ err: (e as Error).message }, 'latest values not written; retrying');
+          this.scheduleLatest();
+        })
+        .finally(() => {
+          this.loop = null;
+          if (this.queue.length > 0) this.kick();
+        });
+    }, wait);
+  }
+
+  /** Write coalesced latest values now. */
+  async flushLatest(): Promise<void> {
+    if (this.latestPending.size === 0) return;
+    const rows = [...this.latestPending.entries()];
+    await this.o.db.transaction((tx) => upsertLatest(tx, rows.map(([, r]) => r)));
+    for (const [k, r] of rows) if (this.latestPending.get(k) === r) this.latestPending.delete(k);
+    this.latestWrittenAt = Date.now();
   }
 }

@@ -15,10 +15,10 @@ describe('QC tests (QARTOD style)', () => {
     expect(evaluate(ph, 13, 0, null)).toEqual({ flag: 'fail', failed: [{ test: 'gross_range', flag: 'fail' }] });
   });
   it('spike against the median of the previous values', () => {
-    const h = { ts: [0, 60_000, 120_000], v: [7.0, 7.1, 7.0] };
-    expect(evaluate(ph, 7.2, 180_000, h).flag).toBe('pass');
-    expect(evaluate(ph, 7.8, 180_000, h).failed).toContainEqual({ test: 'spike', flag: 'suspect' });
-    expect(evaluate(ph, 8.9, 180_000, h).failed).toContainEqual({ test: 'spike', flag: 'fail' });
+    const h = { ts: [0, 3_600_000, 7_200_000], v: [7.0, 7.1, 7.0] };
+    expect(evaluate(ph, 7.2, 10_800_000, h).flag).toBe('pass');
+    expect(evaluate(ph, 7.8, 10_800_000, h).failed).toEqual([{ test: 'spike', flag: 'suspect' }]);
+    expect(evaluate(ph, 8.9, 10_800_000, h).failed).toContainEqual({ test: 'spike', flag: 'fail' });
   });
   it('rate of change per hour, with the step floored at 5 minutes', () => {
     const h = { ts: [0], v: [7.0] };

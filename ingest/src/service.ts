@@ -20,7 +20,7 @@ import { AckingMqttClient, type ConnectInfo, type InboundMessage } from './mqtt-
 import { Pipeline, type BatchCommitted, type Envelope } from './pipeline.js';
 import { JobRunner, applyPolicies, runPolicyJobs, type PolicyJob } from './policies.js';
 import { QcEngine } from './qc.js';
-import { capPayload, type DeadLetter } from './store.js';
+import { capPayload, repairLatest, type DeadLetter } from './store.js';
 import { validateReading } from './validate.js';
 
 export interface IngestDeps {
@@ -70,6 +70,10 @@ export async function start(deps: IngestDeps): Promise<IngestService> {
   await upsertStations(db, BASIN_STATIONS);
   const stations = new Map((await loadStations(db)).map((s) => [s.id, s]));
   await applyPolicies(db, config.policies, log);
+  if (config.latestRepair) {
+    const n = await repairLatest(db, config.latestRepair);
+    if (n) log.info({ repaired: n }, 'latest values repaired from recent readings');
+  }
 
   const metrics = new IngestMetrics();
   const counters: IngestCounters = { received: 0, stored: 0, duplicates: 0, deadLettered: {}, batches: 0 };
@@ -84,6 +88,7 @@ export async function start(deps: IngestDeps): Promise<IngestService> {
     maxPendingReadings: config.maxPending,
     maxPendingMessages: config.maxInflight,
     retryMaxMs: config.retryMaxMs,
+    latestMs: config.latestMs,
   });
   const listeners = new Set<(b: BatchCommitted) => void>();
   pipeline.on('committed', (b) => {

@@ -19,10 +19,10 @@ export interface StoreResult {
 }
 
 /**
- * Insert readings idempotently (ON CONFLICT DO NOTHING on station, metric, time) and advance the
- * latest-value table, in one statement each. Must run inside the caller's transaction.
+ * Insert readings idempotently (ON CONFLICT DO NOTHING on station, metric, time), in one
+ * statement. Must run inside the caller's transaction.
  */
-export async function insertReadings(tx: Queryable, readings: readonly Reading[]): Promise<StoreResult> {
+export async function insertReadings(tx: Queryable, readings: readonly Reading[], opts: { latest?: boolean } = {}): Promise<StoreResult> {
   if (readings.length === 0) return { inserted: 0, duplicates: 0 };
   const n = readings.length;
   const time = new Array<string>(n);
@@ -40,24 +40,60 @@ export async function insertReadings(tx: Queryable, readings: readonly Reading[]
     quality[i] = QARTOD_CODE[r.quality];
     seq[i] = r.seq;
   }
-  const params = [time, station, metric, value, quality, seq];
   const ins = await tx.query(
     `INSERT INTO readings (time, station, metric, value, quality, seq)
      SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::float8[], $5::int2[], $6::int8[])
      ON CONFLICT DO NOTHING`,
-    params,
+    [time, station, metric, value, quality, seq],
   );
+  if (opts.latest !== false) await upsertLatest(tx, newestPerSeries(readings).values());
+  return { inserted: ins.rowCount, duplicates: n - ins.rowCount };
+}
+
+const seriesKey = (r: Pick<Reading, 'station' | 'metric'>) => `${r.station}\u0000${r.metric}`;
+
+/** The newest reading of each (station, metric), merged into `into` when given. */
+export function newestPerSeries(readings: Iterable<Reading>, into = new Map<string, Reading>()): Map<string, Reading> {
+  for (const r of readings) {
+    const k = seriesKey(r);
+    const cur = into.get(k);
+    if (!cur || cur.ts <= r.ts) into.set(k, r);
+  }
+  return into;
+}
+
+/** Advance latest_readings to these readings where they are newer (one statement). */
+export async function upsertLatest(tx: Queryable, latest: Iterable<Reading>): Promise<number> {
+  const rows = [...latest];
+  if (rows.length === 0) return 0;
   await tx.query(
     `INSERT INTO latest_readings AS l (station, metric, time, value, quality, received_at)
-     SELECT DISTINCT ON (s, m) s, m, t, v, q, now()
+     SELECT s, m, t, v, q, now()
      FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::float8[], $5::int2[]) AS u(t, s, m, v, q)
-     ORDER BY s, m, t DESC
      ON CONFLICT (station, metric) DO UPDATE
        SET time = EXCLUDED.time, value = EXCLUDED.value, quality = EXCLUDED.quality, received_at = EXCLUDED.received_at
        WHERE l.time <= EXCLUDED.time`,
-    params.slice(0, 5),
+    [rows.map((r) => new Date(r.ts).toISOString()), rows.map((r) => r.station), rows.map((r) => r.metric), rows.map((r) => r.value), rows.map((r) => QARTOD_CODE[r.quality])],
   );
-  return { inserted: ins.rowCount, duplicates: n - ins.rowCount };
+  return rows.length;
+}
+
+/**
+ * Bring latest_readings up to date from the readings of the recent `window` (a PostgreSQL
+ * interval): repairs latest values not written because a worker died between coalesced updates.
+ */
+export async function repairLatest(db: Queryable, window: string): Promise<number> {
+  const r = await db.query(
+    `INSERT INTO latest_readings AS l (station, metric, time, value, quality, received_at)
+     SELECT DISTINCT ON (station, metric) station, metric, time, value, quality, received_at
+       FROM readings WHERE time > now() - $1::interval AND time <= now() + INTERVAL '1 day'
+      ORDER BY station, metric, time DESC
+     ON CONFLICT (station, metric) DO UPDATE
+       SET time = EXCLUDED.time, value = EXCLUDED.value, quality = EXCLUDED.quality, received_at = EXCLUDED.received_at
+       WHERE l.time < EXCLUDED.time`,
+    [window],
+  );
+  return r.rowCount;
 }
 
 export async function insertDeadLetters(tx: Queryable, letters: readonly DeadLetter[]): Promise<void> {
@@ -88,6 +124,11 @@ export interface BatchExtras {
   stations?: readonly Station[];
   /** Worker id for the ingest_checkpoints row. */
   worker?: string;
+  /**
+   * Latest values to write with this batch. When given, the batch's own readings do not update
+   * latest_readings (the caller coalesces them, see Pipeline); when absent they do.
+   */
+  latest?: Iterable<Reading> | null;
 }
 
 export async function upsertDeviceStatus(tx: Queryable, client: string, st: DeviceStatus): Promise<void> {
@@ -106,7 +147,8 @@ export async function upsertDeviceStatus(tx: Queryable, client: string, st: Devi
 export async function commitBatch(db: Db, readings: readonly Reading[], letters: readonly DeadLetter[], extras: BatchExtras = {}): Promise<StoreResult> {
   return db.transaction(async (tx) => {
     if (extras.stations?.length) await upsertStations(tx, extras.stations);
-    const r = await insertReadings(tx, readings);
+    const r = await insertReadings(tx, readings, { latest: extras.latest === undefined });
+    if (extras.latest) await upsertLatest(tx, extras.latest);
     await insertDeadLetters(tx, letters);
     for (const s of extras.statuses ?? []) await upsertDeviceStatus(tx, s.client, s.status);
     if (extras.worker) {
