@@ -65,6 +65,8 @@ export interface EngineStats {
   /** Messages written to the outbox / acknowledged. */
   messages: number;
   messagesAcked: number;
+  /** Payload bytes of the acknowledged messages that carry readings. */
+  bytes: number;
   /** Messages waiting in the outbox (not yet acknowledged). */
   buffered: number;
   errors: number;
@@ -88,6 +90,8 @@ interface State {
   runKey: string;
   t0: number;
   nextTick: number;
+  /** Stations of the tick at nextTick already generated (a tick is generated in slices). */
+  stationCursor?: number;
   seq: Record<string, number>;
   manifest: Manifest;
 }
@@ -109,9 +113,14 @@ export class Engine {
   private readonly laneOfGateway = new Map<string, number>();
   private readonly faults: Map<string, StationFaults>;
   private readonly outages: { gateways: Set<string>; from: number; to: number; backfill: boolean }[] = [];
-  private readonly held = new Map<string, { lane: number; topic: string; payload: string; meta: string }[]>();
+  /** Gateways whose readings are held (durably, in the outbox's held files) during an outage. */
+  private readonly heldGws = new Set<string>();
+  /** Pre-encoded JSON pieces per station (station mode, json format). */
+  private readonly enc: { head: string[]; metric: string[] }[];
+  /** Generation waits while this many messages are written but not yet sent (all lanes up). */
+  private readonly lead: number;
+  private waitingLead = false;
   private state: State;
-  private stationCursor = 0;
   private gwAcc = new Map<string, { readings: Reading[]; meta: string[] }>();
   private hostileAcc = 0;
   private hostileCount = 0;
@@ -145,6 +154,11 @@ export class Engine {
       resumed = true;
     }
     this.anchor = this.state.nextTick;
+    for (const gw of this.outbox.heldCounts().keys()) this.heldGws.add(gw);
+    this.enc = o.stations.map((st) => ({
+      head: st.groups.map(() => `{"v":1,"station":${JSON.stringify(st.id)},"readings":[`),
+      metric: st.metrics.map((m) => `{"metric":${JSON.stringify(m)},"value":`),
+    }));
     this.model = new SignalModel(o.scenario, o.seed, this.state.t0, o.intervalMs);
     this.faults = compileFaults(o.scenario, o.stations, o.seed, this.state.t0);
     for (const g of o.scenario.gatewayOutages) {
@@ -160,6 +174,7 @@ export class Engine {
       acknowledged: 0,
       messages: 0,
       messagesAcked: 0,
+      bytes: 0,
       buffered: this.outbox.backlog,
       errors: 0,
       disconnects: 0,
@@ -171,6 +186,7 @@ export class Engine {
     };
     this.done = new Promise((r) => (this.resolveDone = r));
     this.buildLanes();
+    this.lead = Math.max(5000, 4 * o.window);
     if (!resumed && o.provision && o.mode !== 'hj212') {
       for (const s of o.stations) {
         if (!s.station.synthetic) continue;
@@ -272,19 +288,27 @@ export class Engine {
     const began = performance.now();
     let yielded = false;
     const limit = Math.min(this.limit(), this.o.end - 1);
+    const allUp = this.stats.connected === this.lanes.length;
     while (this.state.nextTick <= limit) {
       if (this.outbox.backlog >= this.o.highWater) {
         this.waitingDrain = true;
         break;
       }
+      // The sender is busy and has enough queued: generate more once it has sent some (keeps
+      // generation interleaved with sending instead of racing ahead of it).
+      if (allUp && this.outbox.unsent >= this.lead) {
+        this.waitingLead = true;
+        break;
+      }
       const t = this.state.nextTick;
       const stations = this.o.stations;
-      const stop = Math.min(stations.length, this.stationCursor + 500);
-      for (let i = this.stationCursor; i < stop; i++) this.generate(stations[i]!, t);
-      this.stationCursor = stop;
-      if (this.stationCursor >= stations.length) {
+      const from = this.state.stationCursor ?? 0;
+      const stop = Math.min(stations.length, from + 500);
+      for (let i = from; i < stop; i++) this.generate(stations[i]!, i, t);
+      this.state.stationCursor = stop;
+      if (stop >= stations.length) {
         this.finishTick(t);
-        this.stationCursor = 0;
+        this.state.stationCursor = 0;
         this.state.nextTick = t + this.o.intervalMs;
       }
       if (performance.now() - began > 20) {
@@ -292,6 +316,8 @@ export class Engine {
         break;
       }
     }
+    // The run's window is complete: gateways still in an outage hand over what they stored.
+    if (this.state.nextTick >= this.o.end) for (const gw of [...this.heldGws]) this.releaseHeld(gw);
     this.stats.simTime = this.state.nextTick;
     this.outbox.flush();
     this.stats.buffered = this.outbox.backlog;
@@ -300,7 +326,7 @@ export class Engine {
       this.checkDone();
       return;
     }
-    if (this.waitingDrain) return;
+    if (this.waitingDrain || this.waitingLead) return;
     if (yielded) {
       setImmediate(this.loop);
       return;
@@ -321,7 +347,7 @@ export class Engine {
     return first;
   }
 
-  private generate(st: SimStation, t: number): void {
+  private generate(st: SimStation, index: number, t: number): void {
     const o = this.o;
     const f = this.faults.get(st.id);
     const tick = Math.round(t / o.intervalMs);
@@ -355,6 +381,38 @@ export class Engine {
         values,
       });
       this.emit(st.gateway, outage, this.laneOfStation.get(st.id)!, '', encodeHj212Frame(seg), `${st.id}:${first}:${first + values.length - 1}`, values.length);
+      return;
+    }
+    if (o.mode === 'station' && o.format === 'json') {
+      // Hot path: the JSON of encodeReadingBatch(readings, { station }) built from pre-encoded pieces.
+      const enc = this.enc[index]!;
+      const entry = (this.state.manifest[st.id] ??= emptyEntry());
+      const lane = this.laneOfStation.get(st.id)!;
+      for (let gi = 0; gi < st.groups.length; gi++) {
+        const g = st.groups[gi]!;
+        const n = g.idx.length;
+        const first = this.nextSeq(st.id, n);
+        let payload = enc.head[gi]!;
+        for (let k = 0; k < n; k++) {
+          const i = g.idx[k]!;
+          const x = roundValue(st.metrics[i]!, v[i]!);
+          payload += `${k ? ',' : ''}${enc.metric[i]!}${Number.isFinite(x) ? x : 'null'},"ts":${ts},"seq":${first + k}}`;
+        }
+        payload += ']}';
+        const last = first + n - 1;
+        const meta = `${st.id}:${first}:${last}`;
+        if (outage) {
+          this.emit(st.gateway, outage, lane, g.topic, payload, meta, n);
+          continue;
+        }
+        if (this.heldGws.size > 0 && this.heldGws.has(st.gateway)) this.releaseHeld(st.gateway);
+        this.outbox.append(lane, g.topic, payload, false, meta);
+        this.stats.messages++;
+        entry.published.first ??= first;
+        entry.published.last = last;
+        entry.published.count += n;
+        this.stats.published += n;
+      }
       return;
     }
     for (const g of st.groups) {
@@ -406,34 +464,32 @@ export class Engine {
         this.stats.dropped += count;
         return;
       }
-      const list = this.held.get(gateway) ?? [];
-      list.push({ lane, topic, payload, meta });
-      this.held.set(gateway, list);
+      // The gateway stores it: written to the outbox's held file for this gateway at once, so a
+      // crash of the simulator during the outage loses nothing.
+      this.outbox.hold(gateway, lane, topic, payload, meta);
+      this.heldGws.add(gateway);
       return;
     }
-    const held = this.held.get(gateway);
-    if (held) {
-      // The gateway is back: its stored readings go first (original timestamps and sequence numbers).
-      this.held.delete(gateway);
-      for (const h of held) this.append(h.lane, h.topic, h.payload, h.meta);
-    }
-    this.append(lane, topic, payload, meta);
+    if (this.heldGws.size > 0 && this.heldGws.has(gateway)) this.releaseHeld(gateway);
+    this.outbox.append(lane, topic, payload, false, meta);
+    this.countPublished(meta);
   }
 
-  private append(lane: number, topic: string, payload: string, meta: string): void {
-    this.outbox.append(lane, topic, payload, false, meta);
+  /** The gateway is back: its stored readings go first (original timestamps and sequence numbers). */
+  private releaseHeld(gateway: string): void {
+    this.heldGws.delete(gateway);
+    this.outbox.releaseHeld(gateway, (r) => this.countPublished(r.meta));
+  }
+
+  private countPublished(meta: string): void {
     this.stats.messages++;
-    for (const part of meta.split(';')) {
-      const [id, a, b] = part.split(':');
-      if (!id) continue;
-      const first = Number(a);
-      const last = Number(b);
+    forEachRange(meta, (id, first, last) => {
       const e = (this.state.manifest[id] ??= emptyEntry());
       e.published.first ??= first;
       e.published.last = last;
       e.published.count += last - first + 1;
       this.stats.published += last - first + 1;
-    }
+    });
   }
 
   private finishTick(t: number): void {
@@ -448,11 +504,7 @@ export class Engine {
     }
     this.gwAcc = new Map();
     // Held batches of gateways whose outage ended but that had nothing new to send this tick.
-    for (const [gw, held] of [...this.held]) {
-      if (this.inOutage(gw, t)) continue;
-      this.held.delete(gw);
-      for (const h of held) this.append(h.lane, h.topic, h.payload, h.meta);
-    }
+    if (this.heldGws.size > 0) for (const gw of [...this.heldGws]) if (!this.inOutage(gw, t)) this.releaseHeld(gw);
     const h = o.scenario.hostile;
     if (h && o.allowHostile && o.mode !== 'hj212') {
       this.hostileAcc += (h.perHour * o.intervalMs) / HOUR;
@@ -504,38 +556,41 @@ export class Engine {
           this.schedulePump();
           return;
         }
-        if (this.outbox.ack(rec.id)) this.onAck(rec.meta);
+        if (this.outbox.ack(rec.id)) {
+          if (rec.meta) this.stats.bytes += rec.payload.length;
+          this.onAck(rec.meta);
+        }
         this.schedulePump();
       });
     }
   }
 
+  private readonly ackRange = (id: string, first: number, last: number): void => {
+    const e = (this.state.manifest[id] ??= emptyEntry());
+    // A message re-sent after a lost PUBACK is counted once.
+    if (e.acknowledged.last !== null && last <= e.acknowledged.last) return;
+    e.acknowledged.first ??= first;
+    e.acknowledged.last = last;
+    e.acknowledged.count += last - first + 1;
+    this.stats.acknowledged += last - first + 1;
+  };
+
   private onAck(meta: string): void {
     this.stats.messagesAcked++;
-    if (meta) {
-      for (const part of meta.split(';')) {
-        const [id, a, b] = part.split(':');
-        if (!id) continue;
-        const first = Number(a);
-        const last = Number(b);
-        const e = (this.state.manifest[id] ??= emptyEntry());
-        // A message re-sent after a lost PUBACK is counted once.
-        if (e.acknowledged.last !== null && last <= e.acknowledged.last) continue;
-        e.acknowledged.first ??= first;
-        e.acknowledged.last = last;
-        e.acknowledged.count += last - first + 1;
-        this.stats.acknowledged += last - first + 1;
-      }
-    }
+    forEachRange(meta, this.ackRange);
     if (this.waitingDrain && this.outbox.backlog < this.o.highWater / 2) {
       this.waitingDrain = false;
+      setImmediate(this.loop);
+    }
+    if (this.waitingLead && this.outbox.unsent < this.lead / 2) {
+      this.waitingLead = false;
       setImmediate(this.loop);
     }
     if (this.state.nextTick >= this.o.end) this.checkDone();
   }
 
   private checkDone(): void {
-    if (this.finished || this.state.nextTick < this.o.end || this.held.size > 0 || this.outbox.backlog > 0) return;
+    if (this.finished || this.state.nextTick < this.o.end || this.heldGws.size > 0 || this.outbox.backlog > 0) return;
     this.finished = true;
     this.resolveDone();
   }
@@ -558,9 +613,7 @@ export class Engine {
     this.stopped = true;
     if (this.house) clearInterval(this.house);
     if (this.genTimer) clearTimeout(this.genTimer);
-    // Whatever a gateway still holds goes into the outbox so a restart sends it.
-    for (const [, held] of this.held) for (const h of held) this.append(h.lane, h.topic, h.payload, h.meta);
-    this.held.clear();
+    // Whatever a gateway still holds stays in its held file; a restart sends it when the gateway is back.
     try {
       this.outbox.flush();
       this.saveState();
@@ -569,6 +622,19 @@ export class Engine {
     }
     await Promise.all(this.lanes.map((l) => l.close()));
     this.stats.buffered = this.outbox.backlog;
+  }
+}
+
+/** Calls `fn` for every `station:first:last` range of a message's meta (`;`-separated). */
+function forEachRange(meta: string, fn: (id: string, first: number, last: number) => void): void {
+  let i = 0;
+  while (i < meta.length) {
+    let j = meta.indexOf(';', i);
+    if (j < 0) j = meta.length;
+    const c2 = meta.lastIndexOf(':', j - 1);
+    const c1 = c2 > i ? meta.lastIndexOf(':', c2 - 1) : -1;
+    if (c1 > i) fn(meta.slice(i, c1), Number(meta.slice(c1 + 1, c2)), Number(meta.slice(c2 + 1, j)));
+    i = j + 1;
   }
 }
 

@@ -3,6 +3,6 @@ export { loadConfig, SimEnv, type SimConfig } from './config.js';
 export { Engine, mnFor, type EngineOptions, type EngineStats, type Manifest, type ManifestEntry, type PublishMode } from './engine.js';
 export { Outbox, type OutboxOptions, type OutboxRecord, type FsyncPolicy } from './outbox.js';
 export { Scenario, parseScenario, listScenarios, resolveScenario, SCENARIO_DIR } from './scenario.js';
-export { SignalModel } from './signals.js';
+export { roundValue, SignalModel } from './signals.js';
 export { selectStations, syntheticStations, toSimStation, type SimStation } from './stations.js';
 export { SimErrors } from './errors.js';

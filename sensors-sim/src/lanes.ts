@@ -15,7 +15,7 @@ export interface Lane {
   readonly ready: boolean;
   readonly inflight: number;
   /** Send; `done(err)` runs once the peer acknowledged (QoS 1 PUBACK / HJ 212 answer / write). */
-  send(topic: string, payload: Buffer, retain: boolean, done: (err?: Error) => void): void;
+  send(topic: string, payload: Buffer | string, retain: boolean, done: (err?: Error) => void): void;
   close(): Promise<void>;
 }
 
@@ -156,7 +156,7 @@ export class MqttLane implements Lane {
     });
   }
 
-  send(topic: string, payload: Buffer, retain: boolean, done: (err?: Error) => void): void {
+  send(topic: string, payload: Buffer | string, retain: boolean, done: (err?: Error) => void): void {
     const client = this.client;
     if (!client || !this.up) {
       done(new Error('not connected'));
@@ -286,7 +286,7 @@ export class Hj212Lane implements Lane {
     }
   }
 
-  send(_topic: string, payload: Buffer, _retain: boolean, done: (err?: Error) => void): void {
+  send(_topic: string, payload: Buffer | string, _retain: boolean, done: (err?: Error) => void): void {
     const s = this.socket;
     if (!s || !this.up) {
       done(new Error('not connected'));
@@ -294,7 +294,7 @@ export class Hj212Lane implements Lane {
     }
     this.inflight++;
     if (this.opts.awaitAnswer) {
-      const head = payload.toString('latin1', 6, 120);
+      const head = typeof payload === 'string' ? payload.slice(6, 120) : payload.toString('latin1', 6, 120);
       const key = `${/MN=([^;]*)/.exec(head)?.[1] ?? ''}|${/QN=(\d+)/.exec(head)?.[1] ?? ''}`;
       this.waiting.set(key, done);
       s.write(payload);

@@ -14,10 +14,23 @@ import { SimErrors } from './errors.js';
  * Layout of `dir`:
  *   seg-<first id, 16 digits>.log   records: u32 body length, u32 CRC-32 of body, body
  *   cursor.json                     { "ackedBelow": id }  (every id below is acknowledged)
+ *   held-<key hex>.log              messages a gateway stores during an outage (same framing),
+ *                                   moved into the log, in order, when it is back
  *   lock                            pid of the process using the outbox
  * Body: f64 id, u16 lane, u8 flags (bit 0 retain), u16 topic length, u32 meta length, topic,
  * meta, payload. A torn record at the end of the last segment (crash during a write) is cut off
  * on open; a bad record elsewhere is reported as SIM_OUTBOX_CORRUPT.
+ *
+ * Writes are batched: append() fills a buffer and flush() writes it with one write(2) (group
+ * commit); the sender calls flush() before it asks next(), and next() only returns records that
+ * are in the file, so a message is always on disk (in the page cache; on stable storage per the
+ * fsync policy) before it is sent. Records appended by this process are also kept in a bounded
+ * in-memory cache so sending them needs no read back; records from an earlier run (and any that
+ * did not fit the cache) are read from the segment files.
+ *
+ * fsync policy: 'interval' (default) fdatasyncs at most once per `fsyncIntervalMs` (1 s): a
+ * crash of the process loses nothing (the data is in the page cache), a power loss at most the
+ * last second. 'always' fdatasyncs every batch before it can be sent; 'none' leaves it to the OS.
  */
 
 export type FsyncPolicy = 'none' | 'interval' | 'always';
@@ -34,7 +47,7 @@ export interface OutboxRecord {
   id: number;
   lane: number;
   topic: string;
-  payload: Buffer;
+  payload: Buffer | string;
   retain: boolean;
   /** Accounting of the readings inside (station:firstSeq:lastSeq;...), empty for other messages. */
   meta: string;
@@ -52,6 +65,29 @@ interface Pos {
   len: number;
 }
 
+const UNSENT = 0;
+const INFLIGHT = 1;
+const ACKED = 2;
+
+/** A record appended by this process, kept in memory until acknowledged. */
+interface Cached extends OutboxRecord {
+  seg: Segment;
+  off: number;
+  size: number;
+  state: number;
+}
+
+/** Messages held for a key (a gateway) in their own file until released. */
+interface Held {
+  file: string;
+  fd: number;
+  buf: Buffer[];
+  count: number;
+}
+
+/** Upper bound of the in-memory cache (topic + payload + meta bytes). */
+const CACHE_BYTES = 64 * 1024 * 1024;
+
 const HEADER = 8;
 const FIXED = 8 + 2 + 1 + 2 + 4;
 const WRITE_BUF = 1 << 22;
@@ -67,12 +103,23 @@ export class Outbox {
   private nextId = 0;
   private ackedBelow = 0;
   private savedCursor = -1;
+  // State of records read from disk (the cache keeps its own).
   private readonly acked = new Set<number>();
   private readonly inflight = new Map<number, number>();
   private readonly positions = new Map<number, Pos>();
+  private inflightCount = 0;
+  // cache of records appended by this process: ids [cacheLo, cacheLo + cache.length - cacheHead)
+  private cache: Cached[] = [];
+  private cacheHead = 0;
+  private cacheLo = 0;
+  private cacheBytes = 0;
+  private cacheOpen = true;
+  private readonly held = new Map<string, Held>();
   // reader
   private rseg = 0;
   private roff = 0;
+  /** Id of the record at the reader position, -1 when unknown. */
+  private rid = -1;
   private rfd = -1;
   private rfdSeg = -1;
   private rbuf: Buffer = Buffer.alloc(0);
@@ -151,6 +198,24 @@ export class Outbox {
     else this.wfd = openSync(this.last().file, 'a');
     this.dropAckedSegments();
     this.rewind();
+    for (const f of readdirSync(this.dir).filter((x) => /^held-[0-9a-f]+\.log$/.test(x))) {
+      const key = Buffer.from(f.slice(5, -4), 'hex').toString('utf8');
+      const file = path.join(this.dir, f);
+      const buf = readFileSync(file);
+      let off = 0;
+      let count = 0;
+      for (let rec = parseAt(buf, 0); rec; rec = parseAt(buf, off)) {
+        off += rec.size;
+        count++;
+      }
+      if (off < buf.length) {
+        // torn tail (crash during a write): cut it off
+        const fd = openSync(file, 'r+');
+        ftruncateSync(fd, off);
+        closeSync(fd);
+      }
+      this.held.set(key, { file, fd: -1, buf: [], count });
+    }
   }
 
   private last(): Segment {
@@ -199,8 +264,88 @@ export class Outbox {
     else o += payload.copy(b, o);
     b.writeUInt32LE(body, this.wlen);
     b.writeUInt32LE(crc32(b.subarray(start, o)), this.wlen + 4);
+    const seg = this.last();
+    const off = seg.size + this.wlen;
     this.wlen = o;
+    // Keep it in memory (contiguous ids only; when the cache is full, later records are read back from disk).
+    const n = this.cache.length - this.cacheHead;
+    if (n === 0) {
+      this.cache = [];
+      this.cacheHead = 0;
+      this.cacheLo = id;
+      this.cacheBytes = 0;
+      this.cacheOpen = true;
+    }
+    if (this.cacheOpen && this.cacheLo + n === id) {
+      this.cache.push({ id, lane, topic, payload, retain, meta, seg, off, size: total, state: UNSENT });
+      this.cacheBytes += total;
+      if (this.cacheBytes > CACHE_BYTES) this.cacheOpen = false;
+    } else this.cacheOpen = false;
     return id;
+  }
+
+  private cached(id: number): Cached | undefined {
+    const i = id - this.cacheLo;
+    return i >= 0 ? this.cache[this.cacheHead + i] : undefined;
+  }
+
+  /**
+   * Hold a message under `key` (a gateway in an outage): it is written to the key's held file
+   * (with the next flush) but not sent; release(key) moves the held messages into the log.
+   */
+  hold(key: string, lane: number, topic: string, payload: string, meta = ''): void {
+    if (this.closed) throw new Error('outbox closed');
+    let h = this.held.get(key);
+    if (!h) {
+      h = { file: path.join(this.dir, `held-${Buffer.from(key).toString('hex')}.log`), fd: -1, buf: [], count: 0 };
+      this.held.set(key, h);
+    }
+    h.buf.push(encodeRecord(h.count, lane, topic, payload, false, meta));
+    h.count++;
+  }
+
+  /** Keys with held messages and how many each holds. */
+  heldCounts(): Map<string, number> {
+    return new Map([...this.held].map(([k, h]) => [k, h.count]));
+  }
+
+  /**
+   * Move the messages held under `key` into the log (in the order they were held, before
+   * anything appended later) and delete the held file. A crash between the two steps sends
+   * them twice (at-least-once), never loses them.
+   */
+  releaseHeld(key: string, each?: (rec: { lane: number; topic: string; payload: string; meta: string }) => void): number {
+    const h = this.held.get(key);
+    if (!h) return 0;
+    this.writeHeld(h);
+    let n = 0;
+    if (existsSync(h.file)) {
+      const buf = readFileSync(h.file);
+      let off = 0;
+      for (let rec = parseAt(buf, 0); rec; rec = parseAt(buf, off)) {
+        off += rec.size;
+        const payload = rec.payload.toString('utf8');
+        this.append(rec.lane, rec.topic, payload, rec.retain, rec.meta);
+        each?.({ lane: rec.lane, topic: rec.topic, payload, meta: rec.meta });
+        n++;
+      }
+    }
+    this.flushBuffer();
+    if (this.fsync !== 'none') fdatasyncSync(this.wfd);
+    if (h.fd >= 0) closeSync(h.fd);
+    rmSync(h.file, { force: true });
+    this.held.delete(key);
+    return n;
+  }
+
+  private writeHeld(h: Held): void {
+    if (h.buf.length === 0) return;
+    if (h.fd < 0) h.fd = openSync(h.file, 'a');
+    const data = Buffer.concat(h.buf);
+    h.buf = [];
+    let done = 0;
+    while (done < data.length) done += writeSync(h.fd, data, done, data.length - done);
+    if (this.fsync === 'always') fdatasyncSync(h.fd);
   }
 
   private flushBuffer(): void {
@@ -213,13 +358,19 @@ export class Outbox {
     if (this.last().size >= this.segmentBytes) this.newSegment();
   }
 
+  private syncHeld(): void {
+    for (const h of this.held.values()) if (h.fd >= 0) fdatasyncSync(h.fd);
+  }
+
   /** Write buffered records to disk (and fsync per policy); persist the ack cursor. */
   flush(): void {
     if (this.closed) return;
     this.flushBuffer();
+    for (const h of this.held.values()) this.writeHeld(h);
     const now = Date.now();
     if (this.fsync === 'interval' && now - this.lastSync >= this.fsyncIntervalMs) {
       fdatasyncSync(this.wfd);
+      this.syncHeld();
       this.lastSync = now;
     }
     if (now - this.lastCursorSave >= 100) this.saveCursor();
@@ -227,11 +378,17 @@ export class Outbox {
 
   /** Messages appended but not yet acknowledged. */
   get backlog(): number {
-    return this.nextId - this.ackedBelow - this.acked.size;
+    return this.nextId - this.ackedBelow - this.acked.size - this.cachedAcked;
   }
+  private cachedAcked = 0;
 
   get inFlight(): number {
-    return this.inflight.size;
+    return this.inflightCount;
+  }
+
+  /** Messages appended and not yet sent (nor acknowledged). */
+  get unsent(): number {
+    return this.backlog - this.inflightCount;
   }
 
   /** Every id below this one is acknowledged. */
@@ -258,16 +415,38 @@ export class Outbox {
         this.roff = 0;
         continue;
       }
+      const c = this.rid >= 0 ? this.cached(this.rid) : undefined;
+      if (c && c.seg === seg && c.off === this.roff) {
+        if (c.state !== UNSENT) {
+          this.roff += c.size;
+          this.rid++;
+          continue;
+        }
+        if (!canSend(c.lane)) return null;
+        c.state = INFLIGHT;
+        this.inflightCount++;
+        this.roff += c.size;
+        this.rid++;
+        return c;
+      }
       const rec = this.readAt(this.rseg, this.roff);
       if (!rec) throw SimErrors.OUTBOX_CORRUPT(seg.file, `bad record at byte ${this.roff}`);
+      const rc = this.cached(rec.id);
+      if (rc && rc.seg === seg && rc.off === this.roff) {
+        this.rid = rec.id;
+        continue; // served from the cache
+      }
       if (rec.id < this.ackedBelow || this.acked.has(rec.id) || this.inflight.has(rec.id)) {
         this.roff += rec.size;
+        this.rid = rec.id + 1;
         continue;
       }
       if (!canSend(rec.lane)) return null;
       this.positions.set(rec.id, { seg: this.rseg, off: this.roff, len: rec.size });
       this.inflight.set(rec.id, rec.lane);
+      this.inflightCount++;
       this.roff += rec.size;
+      this.rid = rec.id + 1;
       return { id: rec.id, lane: rec.lane, topic: rec.topic, payload: rec.payload, retain: rec.retain, meta: rec.meta };
     }
   }
@@ -302,11 +481,31 @@ export class Outbox {
 
   /** The broker acknowledged message `id`. Returns false for an id that was not in flight. */
   ack(id: number): boolean {
-    if (!this.inflight.delete(id)) return false;
     if (id < this.ackedBelow) return false;
-    this.acked.add(id);
-    while (this.acked.delete(this.ackedBelow)) {
-      this.positions.delete(this.ackedBelow);
+    const c = this.cached(id);
+    if (c) {
+      if (c.state !== INFLIGHT) return false;
+      c.state = ACKED;
+      this.cachedAcked++;
+    } else {
+      if (!this.inflight.delete(id)) return false;
+      this.acked.add(id);
+    }
+    this.inflightCount--;
+    for (;;) {
+      const h = this.cached(this.ackedBelow);
+      if (h) {
+        if (h.state !== ACKED) break;
+        this.cachedAcked--;
+        this.cacheHead++;
+        this.cacheLo++;
+        this.cacheBytes -= h.size;
+        if (this.cacheHead > 4096 && this.cacheHead * 2 > this.cache.length) {
+          this.cache = this.cache.slice(this.cacheHead);
+          this.cacheHead = 0;
+        }
+      } else if (this.acked.delete(this.ackedBelow)) this.positions.delete(this.ackedBelow);
+      else break;
       this.ackedBelow++;
     }
     return true;
@@ -321,25 +520,36 @@ export class Outbox {
         n++;
       }
     }
+    for (let i = this.cacheHead; i < this.cache.length; i++) {
+      const c = this.cache[i]!;
+      if (c.state === INFLIGHT && (lane === undefined || c.lane === lane)) {
+        c.state = UNSENT;
+        n++;
+      }
+    }
+    this.inflightCount -= n;
     this.rewind();
     return n;
   }
 
   private rewind(): void {
-    const p = this.positions.get(this.ackedBelow);
-    if (p) {
+    const c = this.cached(this.ackedBelow);
+    const p: Pos | undefined = c ? { seg: this.segments.indexOf(c.seg), off: c.off, len: c.size } : this.positions.get(this.ackedBelow);
+    if (p && p.seg >= 0) {
       if (p.seg < this.rseg || (p.seg === this.rseg && p.off < this.roff)) {
         this.rseg = p.seg;
         this.roff = p.off;
+        this.rid = this.ackedBelow;
       }
       return;
     }
-    if (this.positions.size > 0 || this.inflight.size > 0) return;
+    if (this.positions.size > 0 || this.inflightCount > 0) return;
     // Fresh start: find the segment holding ackedBelow and scan from its start (skips acked ids).
     let s = 0;
     for (let i = 0; i < this.segments.length; i++) if (this.segments[i]!.firstId <= this.ackedBelow) s = i;
     this.rseg = s;
     this.roff = 0;
+    this.rid = -1;
   }
 
   private saveCursor(): void {
@@ -361,8 +571,10 @@ export class Outbox {
         this.rfd = -1;
         this.rfdSeg = -1;
       } else if (this.rfdSeg > 0) this.rfdSeg--;
-      if (this.rseg === 0) this.roff = 0;
-      else this.rseg--;
+      if (this.rseg === 0) {
+        this.roff = 0;
+        this.rid = -1;
+      } else this.rseg--;
       for (const p of this.positions.values()) p.seg--;
       try {
         unlinkSync(seg.file);
@@ -375,13 +587,39 @@ export class Outbox {
   close(): void {
     if (this.closed) return;
     this.flushBuffer();
-    if (this.fsync !== 'none') fdatasyncSync(this.wfd);
+    for (const h of this.held.values()) this.writeHeld(h);
+    if (this.fsync !== 'none') {
+      fdatasyncSync(this.wfd);
+      this.syncHeld();
+    }
+    for (const h of this.held.values()) if (h.fd >= 0) closeSync(h.fd);
     this.saveCursor();
     this.closed = true;
     closeSync(this.wfd);
     if (this.rfd >= 0) closeSync(this.rfd);
     rmSync(path.join(this.dir, 'lock'), { force: true });
   }
+}
+
+/** One framed record (used for held files). */
+function encodeRecord(id: number, lane: number, topic: string, payload: string, retain: boolean, meta: string): Buffer {
+  const tlen = Buffer.byteLength(topic);
+  const mlen = Buffer.byteLength(meta);
+  const body = FIXED + tlen + mlen + Buffer.byteLength(payload);
+  const b = Buffer.allocUnsafe(HEADER + body);
+  let o = HEADER;
+  b.writeDoubleLE(id, o);
+  b.writeUInt16LE(lane, o + 8);
+  b.writeUInt8(retain ? 1 : 0, o + 10);
+  b.writeUInt16LE(tlen, o + 11);
+  b.writeUInt32LE(mlen, o + 13);
+  o += FIXED;
+  o += b.write(topic, o, 'utf8');
+  o += b.write(meta, o, 'utf8');
+  b.write(payload, o, 'utf8');
+  b.writeUInt32LE(body, 0);
+  b.writeUInt32LE(crc32(b.subarray(HEADER)), 4);
+  return b;
 }
 
 interface ParsedRecord {
