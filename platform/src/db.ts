@@ -115,9 +115,12 @@ export function openServerDb(settings: Extract<DatabaseSettings, { mode: 'server
         await client.query('COMMIT');
         return out;
       } catch (e) {
-        // Errors without a SQLSTATE are connection-level: the client is not reusable.
-        if (!broken && !/^[0-9A-Z]{5}$/.test(String((e as { code?: unknown }).code ?? ''))) broken = e as Error;
-        if (!broken) await client.query('ROLLBACK').catch(() => undefined);
+        // If the connection is gone (or ROLLBACK fails), the client is not reusable.
+        if (!broken) {
+          await client.query('ROLLBACK').catch((re: unknown) => {
+            broken = re as Error;
+          });
+        }
         throw e;
       } finally {
         client.off('error', onError);
