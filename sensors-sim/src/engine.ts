@@ -13,6 +13,7 @@ import {
 } from '@basin/schemas';
 import type { Logger } from '@basin/platform';
 import type { IClientOptions } from 'mqtt';
+import { encodeGroupJson, stationJson, type StationJson } from './encode.js';
 import { SimErrors } from './errors.js';
 import { batteryLevel, compileFaults, type StationFaults } from './faults.js';
 import { hostilePayload } from './hostile.js';
@@ -116,7 +117,7 @@ export class Engine {
   /** Gateways whose readings are held (durably, in the outbox's held files) during an outage. */
   private readonly heldGws = new Set<string>();
   /** Pre-encoded JSON pieces per station (station mode, json format). */
-  private readonly enc: { head: string[]; metric: string[] }[];
+  private readonly enc: StationJson[];
   /** Generation waits while this many messages are written but not yet sent (all lanes up). */
   private readonly lead: number;
   private waitingLead = false;
@@ -155,10 +156,7 @@ export class Engine {
     }
     this.anchor = this.state.nextTick;
     for (const gw of this.outbox.heldCounts().keys()) this.heldGws.add(gw);
-    this.enc = o.stations.map((st) => ({
-      head: st.groups.map(() => `{"v":1,"station":${JSON.stringify(st.id)},"readings":[`),
-      metric: st.metrics.map((m) => `{"metric":${JSON.stringify(m)},"value":`),
-    }));
+    this.enc = o.stations.map(stationJson);
     this.model = new SignalModel(o.scenario, o.seed, this.state.t0, o.intervalMs);
     this.faults = compileFaults(o.scenario, o.stations, o.seed, this.state.t0);
     for (const g of o.scenario.gatewayOutages) {
@@ -392,13 +390,7 @@ export class Engine {
         const g = st.groups[gi]!;
         const n = g.idx.length;
         const first = this.nextSeq(st.id, n);
-        let payload = enc.head[gi]!;
-        for (let k = 0; k < n; k++) {
-          const i = g.idx[k]!;
-          const x = roundValue(st.metrics[i]!, v[i]!);
-          payload += `${k ? ',' : ''}${enc.metric[i]!}${Number.isFinite(x) ? x : 'null'},"ts":${ts},"seq":${first + k}}`;
-        }
-        payload += ']}';
+        const payload = encodeGroupJson(st, enc, gi, v, ts, first);
         const last = first + n - 1;
         const meta = `${st.id}:${first}:${last}`;
         if (outage) {

@@ -119,6 +119,39 @@ describe('Outbox', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('seg-')).length).toBe(1);
   });
 
+  it('does not hand out a record before it is written to the segment file', () => {
+    const dir = fresh();
+    const ob = Outbox.open(dir);
+    ob.append(0, 't', 'p0');
+    expect(ob.next(() => true)).toBeNull(); // buffered, not yet in the file
+    ob.flush();
+    const seg = readdirSync(dir).find((f) => f.startsWith('seg-'))!;
+    expect(statSync(path.join(dir, seg)).size).toBeGreaterThan(0);
+    expect(ob.next(() => true)?.payload.toString()).toBe('p0');
+    ob.close();
+  });
+
+  it('keeps held messages in their own file across a crash and releases them in order into the log', () => {
+    const dir = fresh();
+    const ob = Outbox.open(dir);
+    ob.append(0, 'before', 'b');
+    for (let i = 0; i < 5; i++) ob.hold('gw-x', 1, `h/${i}`, `held${i}`, `s:${i + 1}:${i + 1}`);
+    ob.flush();
+    // crash: no close(); the next process opens the same directory
+    const again = Outbox.open(dir);
+    expect(again.heldCounts()).toEqual(new Map([['gw-x', 5]]));
+    expect(drain(again).map((g) => g.topic)).toEqual(['before']); // held ones are not sent
+    again.hold('gw-x', 1, 'h/5', 'held5', 's:6:6');
+    const released: string[] = [];
+    expect(again.releaseHeld('gw-x', (r) => released.push(r.meta))).toBe(6);
+    expect(released).toEqual(['s:1:1', 's:2:2', 's:3:3', 's:4:4', 's:5:5', 's:6:6']);
+    again.append(0, 'after', 'a');
+    again.flush();
+    expect(readdirSync(dir).some((f) => f.startsWith('held-'))).toBe(false);
+    expect(drain(again).map((g) => g.payload)).toEqual(['held0', 'held1', 'held2', 'held3', 'held4', 'held5', 'a']);
+    again.close();
+  });
+
   it('refuses an outbox locked by another live process', () => {
     const dir = fresh();
     appendFileSync(path.join(dir, 'lock'), String(process.ppid));
