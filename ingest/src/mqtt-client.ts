@@ -111,6 +111,10 @@ export class AckingMqttClient extends EventEmitter<Events> {
 
   /** Connect and subscribe; resolves after the first SUBACK, rejects if the first CONNECT is refused. */
   start(): Promise<ConnectInfo> {
+    const proto = new URL(this.opts.url).protocol;
+    if (!['mqtt:', 'mqtts:', 'tcp:', 'ssl:'].includes(proto)) {
+      return Promise.reject(IngestErrors.CONFIG(`ingest connects over TCP or TLS (mqtt://, mqtts://), not ${proto}`));
+    }
     return new Promise((resolve, reject) => {
       this.firstConnect = { resolve, reject };
       this.connect();
