@@ -44,6 +44,30 @@ describe('database on both code paths', () => {
     expect(back.find((s) => s.id === 'hankou')).toEqual(BASIN_STATIONS.find((s) => s.id === 'hankou'));
   });
 
+  it('server: carries protocol messages far larger than one socket read (a 5,000-row batch)', async () => {
+    const ts = Array.from({ length: 5000 }, (_, i) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString());
+    const r = await server.query(`INSERT INTO readings (time, station, metric, value) SELECT t, 'wire-big', 'ph', 7 FROM unnest($1::timestamptz[]) t`, [ts]);
+    expect(r.rowCount).toBe(5000);
+    const n = await server.query<{ n: number }>(`SELECT count(*)::int AS n FROM readings WHERE station = 'wire-big'`);
+    expect(n.rows[0]?.n).toBe(5000);
+  });
+
+  it('server: a client that dies inside a transaction leaves the session clean for the next', async () => {
+    const pg = (await import('pg')).default;
+    const c = new pg.Client({ connectionString: wire.url });
+    c.on('error', () => undefined); // its connection is cut on purpose below
+    await server.close(); // release the pool's connection: the server serves one at a time
+    await c.connect();
+    await c.query('BEGIN');
+    await c.query(`INSERT INTO readings (time, station, metric, value) VALUES (now(), 'abandoned', 'ph', 7)`);
+    (c as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    server = openServerDb({ mode: 'server', connectionString: wire.url, poolMax: 1 });
+    const n = await server.query<{ n: number }>(`SELECT count(*)::int AS n FROM readings WHERE station = 'abandoned'`);
+    expect(n.rows[0]?.n).toBe(0);
+    await server.query('BEGIN');
+    await server.query('COMMIT'); // no "transaction already in progress" warning state left behind
+  });
+
   it.each(['embedded', 'server'] as const)('%s: a failing transaction rolls back', async (which) => {
     const db = which === 'embedded' ? embedded : server;
     await expect(
