@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeReadingBatch, type Reading } from '@basin/schemas';
-import { encodeGroupJson, stationJson } from './encode.js';
+import { encodeGroupJson, formatScaled, stationJson } from './encode.js';
 import { resolveScenario } from './scenario.js';
 import { roundValue, SignalModel } from './signals.js';
 import { selectStations } from './stations.js';
@@ -26,5 +26,18 @@ describe('station-mode JSON encoder', () => {
       }
     }
     expect(n).toBeGreaterThan(1500);
+  });
+
+  it('formats scaled integers exactly like JSON.stringify of the rounded double', () => {
+    let x = 12345;
+    const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 200_000; i++) {
+      const d = i % 9;
+      const v = (rnd() - 0.3) * 10 ** ((i % 13) - 5);
+      const p = 10 ** d;
+      const n = Math.round(v * p);
+      expect(formatScaled(n, d)).toBe(JSON.stringify(n / p) ?? 'null');
+    }
+    for (const n of [0, -0, 1, -1, 10, 100, 1e15, -1e16, 99999999999999, Number.NaN, Infinity]) for (let d = 0; d <= 8; d++) expect(formatScaled(n, d)).toBe(JSON.stringify(n / 10 ** d));
   });
 });

@@ -134,9 +134,16 @@ export function meanFlow(river: RiverName, km: number): number {
 
 /** Day of year (1-366) in China Standard Time. */
 export function dayOfYear(t: number): number {
+  // Called several times per sample: remember the last day (a pure function of the day index).
+  const day = Math.floor((t + 8 * HOUR) / DAY);
+  if (day === doyMemo.day) return doyMemo.doy;
   const d = new Date(t + 8 * HOUR);
-  return Math.floor((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY) + 1;
+  const doy = Math.floor((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY) + 1;
+  doyMemo.day = day;
+  doyMemo.doy = doy;
+  return doy;
 }
+const doyMemo = { day: Number.NaN, doy: 0 };
 
 /**
  * Seasonal flow factor: flood season peaks in late July, low water in late January.
