@@ -55,7 +55,7 @@ export interface EngineOptions {
   window: number;
   /** Generation pauses while this many messages wait in the outbox. */
   highWater: number;
-  /** While every connection is up, generation waits once this many messages are written but not yet sent (default: the window, at least 1000). */
+  /** While every connection is up, generation waits once this many messages are written but not yet sent (default 4 × window, at least 5000). */
   lead?: number;
   log: Logger;
 }
@@ -186,7 +186,7 @@ export class Engine {
     };
     this.done = new Promise((r) => (this.resolveDone = r));
     this.buildLanes();
-    this.lead = o.lead ?? Math.max(1000, o.window);
+    this.lead = o.lead ?? Math.max(5000, 4 * o.window);
     if (!resumed && o.provision && o.mode !== 'hj212') {
       for (const s of o.stations) {
         if (!s.station.synthetic) continue;

@@ -236,32 +236,27 @@ export class Outbox {
   append(lane: number, topic: string, payload: Buffer | string, retain = false, meta = ''): number {
     if (this.closed) throw new Error('outbox closed');
     const id = this.nextId++;
-    const tlen = Buffer.byteLength(topic);
-    const mlen = Buffer.byteLength(meta);
-    const plen = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-    const body = FIXED + tlen + mlen + plen;
-    const total = HEADER + body;
-    if (this.wlen + total > this.wbuf.length) {
+    // Room for the worst case (3 UTF-8 bytes per UTF-16 unit); the real lengths come from the writes.
+    const bound = HEADER + FIXED + 3 * (topic.length + meta.length) + (typeof payload === 'string' ? 3 * payload.length : payload.length);
+    if (this.wlen + bound > this.wbuf.length) {
       this.flushBuffer();
-      if (total > this.wbuf.length) this.wbuf = Buffer.allocUnsafe(total);
+      if (bound > this.wbuf.length) this.wbuf = Buffer.allocUnsafe(bound);
     }
     const b = this.wbuf;
-    let o = this.wlen + HEADER;
-    const start = o;
-    b.writeDoubleLE(id, o);
-    o += 8;
-    b.writeUInt16LE(lane, o);
-    o += 2;
-    b.writeUInt8(retain ? 1 : 0, o);
-    o += 1;
-    b.writeUInt16LE(tlen, o);
-    o += 2;
-    b.writeUInt32LE(mlen, o);
-    o += 4;
-    o += b.write(topic, o, 'utf8');
-    if (mlen) o += b.write(meta, o, 'utf8');
-    if (typeof payload === 'string') o += b.write(payload, o, 'utf8');
-    else o += payload.copy(b, o);
+    const start = this.wlen + HEADER;
+    let o = start + FIXED;
+    const tlen = b.write(topic, o, 'utf8');
+    o += tlen;
+    const mlen = meta.length ? b.write(meta, o, 'utf8') : 0;
+    o += mlen;
+    o += typeof payload === 'string' ? b.write(payload, o, 'utf8') : payload.copy(b, o);
+    b.writeDoubleLE(id, start);
+    b.writeUInt16LE(lane, start + 8);
+    b.writeUInt8(retain ? 1 : 0, start + 10);
+    b.writeUInt16LE(tlen, start + 11);
+    b.writeUInt32LE(mlen, start + 13);
+    const body = o - start;
+    const total = HEADER + body;
     b.writeUInt32LE(body, this.wlen);
     b.writeUInt32LE(crc32(b.subarray(start, o)), this.wlen + 4);
     const seg = this.last();
