@@ -153,6 +153,21 @@ export class Pipeline extends EventEmitter<Events> {
     }
   }
 
+  private afterCommit(batch: Envelope[], info: BatchCommitted): void {
+    for (const e of batch) {
+      try {
+        e.ack();
+      } catch (err) {
+        this.o.log.warn({ err: (err as Error).message }, 'acknowledgement failed after commit (the message may be redelivered; it is absorbed as a duplicate)');
+      }
+    }
+    try {
+      this.emit('committed', info);
+    } catch (err) {
+      this.o.log.error({ err: (err as Error).message }, 'a committed-batch listener failed');
+    }
+  }
+
   private async commitWithRetry(batch: Envelope[]): Promise<boolean> {
     const readings = batch.flatMap((e) => e.readings);
     const letters = batch.flatMap((e) => e.letters);
@@ -178,8 +193,9 @@ export class Pipeline extends EventEmitter<Events> {
           this.scheduleLatest();
         }
         const committedAt = Date.now();
-        for (const e of batch) e.ack();
-        this.emit('committed', {
+        // Committed: from here on nothing may send the batch round the retry loop again (that
+        // would acknowledge its messages twice), so acks and listeners run outside the try.
+        this.afterCommit(batch, {
           messages: batch.length,
           readings: flagged,
           flags: results,
