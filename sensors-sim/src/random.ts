@@ -62,8 +62,28 @@ export function smoothNoise(key: number, salt: number, t: number, periodMs: numb
   const x = t / periodMs;
   const i = Math.floor(x);
   const f = x - i;
-  const a = hashGauss(key, salt, i);
-  const b = hashGauss(key, salt, i + 1);
+  const a = knot(key, salt, i);
+  const b = knot(key, salt, i + 1);
   const w = (1 - Math.cos(Math.PI * f)) / 2;
   return a + (b - a) * w;
+}
+
+// Knot values repeat for many consecutive samples (a knot every few hours, a sample a minute):
+// a direct-mapped memo of hashGauss(key, salt, i) saves most of the hashing. Pure function, so a
+// slot overwritten by another knot only costs a recomputation.
+const MEMO_SIZE = 1 << 18;
+const memoKey = new Int32Array(MEMO_SIZE);
+const memoSalt = new Int32Array(MEMO_SIZE);
+const memoI = new Float64Array(MEMO_SIZE).fill(Number.NaN);
+const memoV = new Float64Array(MEMO_SIZE);
+
+function knot(key: number, salt: number, i: number): number {
+  const slot = mix32((key ^ Math.imul(salt, 0x9e3779b1) ^ Math.imul(i, 0x85ebca6b)) >>> 0) & (MEMO_SIZE - 1);
+  if (memoI[slot] === i && memoKey[slot] === (key | 0) && memoSalt[slot] === (salt | 0)) return memoV[slot]!;
+  const v = hashGauss(key, salt, i);
+  memoKey[slot] = key;
+  memoSalt[slot] = salt;
+  memoI[slot] = i;
+  memoV[slot] = v;
+  return v;
 }
