@@ -7,8 +7,9 @@
  * Fairness: both sides publish with QoS 1, MQTT 5, one connection, the same in-flight window
  * (1000) and the same socket options (TCP_NODELAY, as the simulator's lanes set it). The bare side
  * publishes exactly the payloads the simulator produces for the same stations and ticks (same
- * rounding, timestamps and sequence numbers), built before timing starts; the per-case totals of
- * payload bytes are printed side by side and checked equal. The simulator runs as users run it:
+ * rounding, timestamps and sequence numbers), built before timing starts, as Buffers like the
+ * simulator hands them to mqtt.js (views of its outbox write buffer); the totals of readings and
+ * payload bytes of every pair are checked equal. The simulator runs as users run it:
  * backfill (`--speed max`), its disk outbox (fresh directory per round, default fsync policy
  * 'interval'), manifest accounting, birth message. Timing of both starts before the connection
  * and ends when the last PUBACK arrived.
@@ -61,7 +62,7 @@ interface Round {
 
 interface Msg {
   topic: string;
-  payload: string;
+  payload: Buffer;
   count: number;
 }
 
@@ -115,7 +116,7 @@ function buildPayloads(stations: SimStation[], ticks: number): Msg[] {
         const first = (seq.get(st.id) ?? 0) + 1;
         seq.set(st.id, first + g.idx.length - 1);
         const readings: Reading[] = g.idx.map((i, j) => ({ station: st.id, metric: st.metrics[i]!, value: roundValue(st.metrics[i]!, v[i]!), ts: t, quality: 'not_evaluated', seq: first + j }));
-        out.push({ topic: g.topic, payload: encodeReadingBatch(readings, { station: st.id }), count: readings.length });
+        out.push({ topic: g.topic, payload: Buffer.from(encodeReadingBatch(readings, { station: st.id })), count: readings.length });
       }
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeReadingBatch, type Reading } from '@basin/schemas';
-import { encodeGroupJson, formatScaled, stationJson } from './encode.js';
+import { encodeGroupJson, formatScaled, stationJson, writeGroupJson } from './encode.js';
 import { resolveScenario } from './scenario.js';
 import { roundValue, SignalModel } from './signals.js';
 import { selectStations } from './stations.js';
@@ -19,7 +19,12 @@ describe('station-mode JSON encoder', () => {
         let first = 1 + k * 100;
         st.groups.forEach((g, gi) => {
           const readings: Reading[] = g.idx.map((i, j) => ({ station: st.id, metric: st.metrics[i]!, value: roundValue(st.metrics[i]!, v[i]!), ts: t, quality: 'not_evaluated', seq: first + j }));
-          expect(encodeGroupJson(st, enc, gi, v, t, first)).toBe(encodeReadingBatch(readings, { station: st.id }));
+          const want = encodeReadingBatch(readings, { station: st.id });
+          expect(encodeGroupJson(st, enc, gi, v, t, first)).toBe(want);
+          const buf = Buffer.alloc(enc.maxBytes[gi]! + 8, 0xee);
+          const end = writeGroupJson(buf, 3, st, enc, gi, v, t, first);
+          expect(end - 3).toBeLessThanOrEqual(enc.maxBytes[gi]!);
+          expect(buf.toString('utf8', 3, end)).toBe(want);
           first += g.idx.length;
           n++;
         });
@@ -29,6 +34,7 @@ describe('station-mode JSON encoder', () => {
   });
 
   it('formats scaled integers exactly like JSON.stringify of the rounded double', () => {
+    const stations = selectStations({ seed: 3, count: 50 });
     let x = 12345;
     const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
     for (let i = 0; i < 200_000; i++) {
@@ -37,6 +43,19 @@ describe('station-mode JSON encoder', () => {
       const p = 10 ** d;
       const n = Math.round(v * p);
       expect(formatScaled(n, d)).toBe(JSON.stringify(n / p) ?? 'null');
+      // the byte writer, through a one-reading group
+      if (i % 7 === 0) {
+        const st = stations[i % stations.length]!;
+        const enc = stationJson(st);
+        const gi = 0;
+        const m = st.groups[0]!.idx[0]!;
+        enc.decimals[m] = d;
+        const vals = new Array<number>(st.metrics.length).fill(0);
+        vals[m] = n / p;
+        const buf = Buffer.alloc(enc.maxBytes[gi]!);
+        const text = buf.toString('utf8', 0, writeGroupJson(buf, 0, st, enc, gi, vals, 1, 1));
+        expect(text).toBe(encodeGroupJson(st, enc, gi, vals, 1, 1));
+      }
     }
     for (const n of [0, -0, 1, -1, 10, 100, 1e15, -1e16, 99999999999999, Number.NaN, Infinity]) for (let d = 0; d <= 8; d++) expect(formatScaled(n, d)).toBe(JSON.stringify(n / 10 ** d));
   });

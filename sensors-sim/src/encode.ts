@@ -9,14 +9,99 @@ export interface StationJson {
   metric: string[];
   /** Per metric: decimals kept by roundValue (precision + 1). */
   decimals: number[];
+  /** The same pieces as UTF-8 bytes (for writeGroupJson). */
+  headBytes: Buffer[];
+  metricBytes: Buffer[];
+  /** Per group: an upper bound of the payload's length in bytes. */
+  maxBytes: number[];
 }
 
 export function stationJson(st: SimStation): StationJson {
+  const head = st.groups.map(() => `{"v":1,"station":${JSON.stringify(st.id)},"readings":[`);
+  const metric = st.metrics.map((m) => `{"metric":${JSON.stringify(m)},"value":`);
+  const headBytes = head.map((h) => Buffer.from(h));
+  const metricBytes = metric.map((m) => Buffer.from(m));
   return {
-    head: st.groups.map(() => `{"v":1,"station":${JSON.stringify(st.id)},"readings":[`),
-    metric: st.metrics.map((m) => `{"metric":${JSON.stringify(m)},"value":`),
+    head,
+    metric,
     decimals: st.metrics.map((m) => METRICS[m as MetricCode].precision + 1),
+    headBytes,
+    metricBytes,
+    // value ≤ 25 bytes, ts and seq ≤ 22 each, punctuation 16
+    maxBytes: st.groups.map((g, gi) => headBytes[gi]!.length + 2 + g.idx.reduce((a, i) => a + metricBytes[i]!.length + 90, 0)),
   };
+}
+
+const scratch = new Uint8Array(32);
+
+/** Write the decimal digits of a non-negative integer (< 2^53); returns the end offset. */
+function writeUint(buf: Buffer, off: number, a: number): number {
+  let len = 1;
+  for (let x = a; x >= 10; x = Math.floor(x / 10)) len++;
+  let p = off + len;
+  let x = a;
+  while (p > off) {
+    const q = Math.floor(x / 10);
+    buf[--p] = 48 + x - q * 10;
+    x = q;
+  }
+  return off + len;
+}
+
+/** formatScaled(n, d) written as bytes (no string). */
+function writeScaled(buf: Buffer, off: number, n: number, d: number): number {
+  if (!Number.isFinite(n) || n === 0 || Math.abs(n) >= 1e15 || d >= 7) return off + buf.write(formatScaled(n, d), off, 'latin1');
+  if (n < 0) {
+    buf[off++] = 45; // -
+    n = -n;
+  }
+  if (d === 0) return writeUint(buf, off, n);
+  let len = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) len++;
+  const total = len > d ? len : d + 1;
+  let x = n;
+  for (let k = total - 1; k >= 0; k--) {
+    const q = Math.floor(x / 10);
+    scratch[k] = x - q * 10;
+    x = q;
+  }
+  const int = total - d;
+  let end = total;
+  while (end > int && scratch[end - 1] === 0) end--;
+  for (let k = 0; k < int; k++) buf[off++] = 48 + scratch[k]!;
+  if (end > int) {
+    buf[off++] = 46; // .
+    for (let k = int; k < end; k++) buf[off++] = 48 + scratch[k]!;
+  }
+  return off;
+}
+
+const TS = Buffer.from(',"ts":');
+const SEQ = Buffer.from(',"seq":');
+
+/**
+ * encodeGroupJson written straight into `buf` at `off` (room for enc.maxBytes[gi] bytes);
+ * returns the end offset. No JS string is built: the hot path of station mode encodes into the
+ * outbox's write buffer.
+ */
+export function writeGroupJson(buf: Buffer, off: number, st: SimStation, enc: StationJson, gi: number, values: readonly number[], ts: number, first: number): number {
+  const g = st.groups[gi]!;
+  off += enc.headBytes[gi]!.copy(buf, off);
+  for (let k = 0; k < g.idx.length; k++) {
+    const i = g.idx[k]!;
+    if (k) buf[off++] = 44; // ,
+    off += enc.metricBytes[i]!.copy(buf, off);
+    const d = enc.decimals[i]!;
+    off = writeScaled(buf, off, Math.round(values[i]! * POW[d]!), d);
+    off += TS.copy(buf, off);
+    off = ts >= 0 && Number.isSafeInteger(ts) ? writeUint(buf, off, ts) : off + buf.write(String(ts), off, 'latin1');
+    off += SEQ.copy(buf, off);
+    off = writeUint(buf, off, first + k);
+    buf[off++] = 125; // }
+  }
+  buf[off++] = 93; // ]
+  buf[off++] = 125; // }
+  return off;
 }
 
 /**

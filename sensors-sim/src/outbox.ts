@@ -98,7 +98,13 @@ const segName = (firstId: number) => `seg-${String(firstId).padStart(16, '0')}.l
 export class Outbox {
   private segments: Segment[] = [];
   private wfd = -1;
+  /**
+   * Write arena: records are encoded at wlen; bytes [wstart, wlen) are not yet in the file. A
+   * flushed arena is not reused (the cache sends payloads as views into it): a full arena is
+   * replaced by a new one and freed once its records are acknowledged.
+   */
   private wbuf = Buffer.allocUnsafe(WRITE_BUF);
+  private wstart = 0;
   private wlen = 0;
   private nextId = 0;
   private ackedBelow = 0;
@@ -234,13 +240,23 @@ export class Outbox {
 
   /** Append a message; returns its id. Buffered until flush() (called by the sender). */
   append(lane: number, topic: string, payload: Buffer | string, retain = false, meta = ''): number {
+    return this.appendWith(lane, topic, meta, typeof payload === 'string' ? 3 * payload.length : payload.length, (b, o) => o + (typeof payload === 'string' ? b.write(payload, o, 'utf8') : payload.copy(b, o)), retain);
+  }
+
+  /**
+   * Append a message whose payload `write(buf, off)` encodes in place (at most `maxPayload`
+   * bytes; returns the end offset): no intermediate string or buffer.
+   */
+  appendWith(lane: number, topic: string, meta: string, maxPayload: number, write: (buf: Buffer, off: number) => number, retain = false): number {
     if (this.closed) throw new Error('outbox closed');
     const id = this.nextId++;
     // Room for the worst case (3 UTF-8 bytes per UTF-16 unit); the real lengths come from the writes.
-    const bound = HEADER + FIXED + 3 * (topic.length + meta.length) + (typeof payload === 'string' ? 3 * payload.length : payload.length);
+    const bound = HEADER + FIXED + 3 * (topic.length + meta.length) + maxPayload;
     if (this.wlen + bound > this.wbuf.length) {
       this.flushBuffer();
-      if (bound > this.wbuf.length) this.wbuf = Buffer.allocUnsafe(bound);
+      this.wbuf = Buffer.allocUnsafe(Math.max(WRITE_BUF, bound));
+      this.wstart = 0;
+      this.wlen = 0;
     }
     const b = this.wbuf;
     const start = this.wlen + HEADER;
@@ -249,7 +265,8 @@ export class Outbox {
     o += tlen;
     const mlen = meta.length ? b.write(meta, o, 'utf8') : 0;
     o += mlen;
-    o += typeof payload === 'string' ? b.write(payload, o, 'utf8') : payload.copy(b, o);
+    const payloadStart = o;
+    o = write(b, o);
     b.writeDoubleLE(id, start);
     b.writeUInt16LE(lane, start + 8);
     b.writeUInt8(retain ? 1 : 0, start + 10);
@@ -260,7 +277,7 @@ export class Outbox {
     b.writeUInt32LE(body, this.wlen);
     b.writeUInt32LE(crc32(b.subarray(start, o)), this.wlen + 4);
     const seg = this.last();
-    const off = seg.size + this.wlen;
+    const off = seg.size + this.wlen - this.wstart;
     this.wlen = o;
     // Keep it in memory (contiguous ids only; when the cache is full, later records are read back from disk).
     const n = this.cache.length - this.cacheHead;
@@ -272,7 +289,8 @@ export class Outbox {
       this.cacheOpen = true;
     }
     if (this.cacheOpen && this.cacheLo + n === id) {
-      this.cache.push({ id, lane, topic, payload, retain, meta, seg, off, size: total, state: UNSENT });
+      // The payload is sent as a view of the arena (off the JS heap: the string can die young).
+      this.cache.push({ id, lane, topic, payload: b.subarray(payloadStart, o), retain, meta, seg, off, size: total, state: UNSENT });
       this.cacheBytes += total;
       if (this.cacheBytes > CACHE_BYTES) this.cacheOpen = false;
     } else this.cacheOpen = false;
@@ -344,11 +362,12 @@ export class Outbox {
   }
 
   private flushBuffer(): void {
-    if (this.wlen === 0) return;
+    if (this.wlen === this.wstart) return;
     let done = 0;
-    while (done < this.wlen) done += writeSync(this.wfd, this.wbuf, done, this.wlen - done);
-    this.last().size += this.wlen;
-    this.wlen = 0;
+    const n = this.wlen - this.wstart;
+    while (done < n) done += writeSync(this.wfd, this.wbuf, this.wstart + done, n - done);
+    this.last().size += n;
+    this.wstart = this.wlen;
     if (this.fsync === 'always') fdatasyncSync(this.wfd);
     if (this.last().size >= this.segmentBytes) this.newSegment();
   }
