@@ -8,6 +8,7 @@ import { BasinError, createLogger, envHelp, migrate, openDb, redactUrl, startEmb
 import * as ingest from '@basin/ingest';
 import * as twin from '@basin/twin-engine';
 import * as sim from '@basin/sensors-sim';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { processArgs, processEnv } from './env.js';
 
@@ -36,10 +37,11 @@ function load<T>(fn: () => T): T | null {
 }
 const ingestCfg = load(() => ingest.loadConfig(env));
 const twinCfg = load(() => twin.loadConfig(env));
-// npm start: the simulator publishes every 10 s of real time and keeps its outbox beside the database.
-const simCfg = load(() =>
-  sim.loadConfig({ SIM_SPEED: '1', SIM_INTERVAL_S: '10', SIM_OUTBOX_DIR: path.join(env.DATA_DIR || './data', 'sensors-sim-outbox'), ...env }),
-);
+// npm start: the simulator publishes every 10 s of real time and keeps its outbox beside the database
+// (in a temporary directory when DATA_DIR=memory).
+const dataDir = env.DATA_DIR || './data';
+const outboxDir = dataDir === 'memory' ? path.join(tmpdir(), `basin-sim-outbox-${process.pid}`) : path.join(dataDir, 'sensors-sim-outbox');
+const simCfg = load(() => sim.loadConfig({ SIM_SPEED: '1', SIM_INTERVAL_S: '10', SIM_OUTBOX_DIR: outboxDir, ...env }));
 if (!ingestCfg || !twinCfg || !simCfg) {
   process.stderr.write(`invalid configuration:\n  - ${[...new Set(problems)].join('\n  - ')}\n`);
   process.exit(2);

@@ -10,7 +10,7 @@ describe('parseEnv', () => {
     const e = parseEnv(Schema, {});
     expect(e.HTTP_PORT).toBe(8080);
     expect(e.FLAG).toBe(false);
-    expect(databaseSettings(e)).toEqual({ mode: 'embedded', dataDir: './data' });
+    expect(databaseSettings(e)).toEqual({ mode: 'embedded', dataDir: 'data/timescaledb' });
   });
 
   it('reports every problem at once', () => {

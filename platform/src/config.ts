@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { PlatformErrors } from './errors.js';
 
@@ -66,7 +67,7 @@ export const databaseEnv = {
   PGPASSWORD: optionalString.describe('TimescaleDB password (never logged)'),
   PGDATABASE: optionalString.describe('TimescaleDB database name'),
   DATABASE_POOL_MAX: posInt(10).describe('pg pool size per process (1 for a PGlite socket server)'),
-  DATA_DIR: z.string().default('./data').describe('embedded TimescaleDB data directory; "memory" keeps it in memory (no fsync: not for production)'),
+  DATA_DIR: z.string().default('./data').describe('data directory of the embedded system (TimescaleDB in DATA_DIR/timescaledb); "memory" keeps it in memory (no fsync: not for production)'),
 };
 
 export type DatabaseSettings =
@@ -95,7 +96,8 @@ export function databaseSettings(e: {
       poolMax: e.DATABASE_POOL_MAX,
     };
   }
-  return { mode: 'embedded', dataDir: e.DATA_DIR === 'memory' ? null : e.DATA_DIR };
+  // The database gets its own subdirectory: DATA_DIR also holds e.g. the simulator's outbox.
+  return { mode: 'embedded', dataDir: e.DATA_DIR === 'memory' ? null : path.join(e.DATA_DIR, 'timescaledb') };
 }
 
 /** MQTT settings: MQTT_URL, or an embedded aedes broker on MQTT_EMBEDDED_PORT. */
