@@ -96,6 +96,13 @@ export class AckingMqttClient extends EventEmitter<Events> {
   private pendingSub: { id: number; resolve: () => void; reject: (e: Error) => void } | null = null;
   /** Unacknowledged inbound messages on the current connection. */
   private inflight = 0;
+  /**
+   * PUBACK / PUBREC packets acknowledged in this tick, written as one buffer (a commit
+   * acknowledges thousands of messages at once: one socket write each cost more than the ack).
+   */
+  private ackBytes: Buffer | null = null;
+  private ackLen = 0;
+  private ackGen = 0;
 
   constructor(readonly opts: AckingClientOptions) {
     super();
@@ -152,9 +159,44 @@ export class AckingMqttClient extends EventEmitter<Events> {
   }
 
   private write(packet: Packet): void {
+    this.flushAcks(); // keep acks ahead of anything written after them (e.g. DISCONNECT)
     const s = this.socket;
     if (!s || s.destroyed) return;
     s.write(mqttPacket.generate(packet, { protocolVersion: this.opts.protocolVersion }));
+  }
+
+  /**
+   * Queue a PUBACK (QoS 1) or PUBREC (QoS 2) for `id`. Both are 4 bytes on MQTT 3.1.1 and on
+   * MQTT 5 with reason code 0 (success) and no properties, which may be omitted (MQTT 5 3.4.2.1).
+   */
+  private queueAck(type: 0x40 | 0x50, id: number): void {
+    if (this.ackBytes === null || this.ackGen !== this.generation) {
+      this.ackBytes = Buffer.allocUnsafe(1024);
+      this.ackLen = 0;
+      this.ackGen = this.generation;
+      queueMicrotask(() => this.flushAcks());
+    } else if (this.ackLen + 4 > this.ackBytes.length) {
+      const bigger = Buffer.allocUnsafe(this.ackBytes.length * 2);
+      this.ackBytes.copy(bigger, 0, 0, this.ackLen);
+      this.ackBytes = bigger;
+    }
+    const b = this.ackBytes;
+    const o = this.ackLen;
+    b[o] = type;
+    b[o + 1] = 2;
+    b[o + 2] = id >> 8;
+    b[o + 3] = id & 0xff;
+    this.ackLen = o + 4;
+  }
+
+  private flushAcks(): void {
+    const b = this.ackBytes;
+    if (b === null) return;
+    this.ackBytes = null;
+    const s = this.socket;
+    // acks of a closed connection are dropped: the broker redelivers those messages
+    if (this.ackGen !== this.generation || !s || s.destroyed || this.ackLen === 0) return;
+    s.write(b.subarray(0, this.ackLen));
   }
 
   private connect(): void {
@@ -341,7 +383,7 @@ export class AckingMqttClient extends EventEmitter<Events> {
         acked = true;
         if (gen !== this.generation) return; // connection gone: the broker redelivers
         this.inflight--;
-        this.write(qos === 1 ? { cmd: 'puback', messageId: id } : { cmd: 'pubrec', messageId: id });
+        this.queueAck(qos === 1 ? 0x40 : 0x50, id);
       },
     };
     this.emit('message', msg);

@@ -180,7 +180,11 @@ export class Pipeline extends EventEmitter<Events> {
       try {
         await this.o.qc.seed(this.o.db, readings);
         const { results, commit } = this.o.qc.evaluateBatch(readings);
-        const flagged = readings.map((r, i) => ({ ...r, quality: results[i]!.flag }));
+        const flagged = new Array<Reading>(readings.length);
+        for (let i = 0; i < readings.length; i++) {
+          const r = readings[i]!;
+          flagged[i] = { station: r.station, metric: r.metric, value: r.value, ts: r.ts, quality: results[i]!.flag, seq: r.seq };
+        }
         const due = Date.now() - this.latestWrittenAt >= this.o.latestMs;
         const latest = due ? newestPerSeries(flagged, new Map(this.latestPending)) : null;
         const res = await commitBatch(this.o.db, flagged, letters, { statuses, stations, worker: this.o.worker, latest: latest?.values() ?? null });

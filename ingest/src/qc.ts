@@ -138,9 +138,17 @@ const key = (station: string, metric: string) => `${station}\u0000${metric}`;
 
 function median3(v: readonly number[]): number {
   const n = v.length;
-  const a = v.slice(Math.max(0, n - 3)).sort((x, y) => x - y);
-  return a.length === 3 ? a[1]! : a.length === 2 ? (a[0]! + a[1]!) / 2 : a[0]!;
+  if (n >= 3) {
+    const a = v[n - 3]!;
+    const b = v[n - 2]!;
+    const c = v[n - 1]!;
+    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+  }
+  return n === 2 ? (v[0]! + v[1]!) / 2 : v[0]!;
 }
+
+/** The result of a reading that passes every test (shared: results are read-only). */
+const PASS: QcResult = Object.freeze({ flag: 'pass', failed: Object.freeze([]) as unknown as QcResult['failed'] }) as QcResult;
 
 /** Run the tests for one value against the history before it (oldest first). */
 export function evaluate(t: QcThresholds, value: number, ts: number, hist: Readonly<Window> | null, hint?: QualityFlag): QcResult {
@@ -170,6 +178,7 @@ export function evaluate(t: QcThresholds, value: number, ts: number, hist: Reado
     }
   }
   if (hint === 'suspect' || hint === 'fail') failed.push({ test: 'device', flag: hint });
+  if (failed.length === 0) return PASS;
   let flag: QcResult['flag'] = 'pass';
   for (const f of failed) if (RANK[f.flag] > RANK[flag]) flag = f.flag;
   return { flag, failed };
@@ -243,8 +252,12 @@ export class QcEngine {
   evaluateBatch(readings: readonly Reading[]): { results: QcResult[]; commit: () => void } {
     const results = new Array<QcResult>(readings.length);
     const staged = new Map<string, Window>();
-    const order = readings.map((_, i) => i).sort((a, b) => readings[a]!.ts - readings[b]!.ts);
-    for (const i of order) {
+    // Time order (stable); batches usually arrive in order already, then no sort is needed.
+    let sorted = true;
+    for (let i = 1; i < readings.length && sorted; i++) if (readings[i]!.ts < readings[i - 1]!.ts) sorted = false;
+    const order = sorted ? null : readings.map((_, i) => i).sort((a, b) => readings[a]!.ts - readings[b]!.ts);
+    for (let j = 0; j < readings.length; j++) {
+      const i = order ? order[j]! : j;
       const r = readings[i]!;
       const k = key(r.station, r.metric);
       let w = staged.get(k);

@@ -99,17 +99,35 @@ export async function start(deps: IngestDeps): Promise<IngestService> {
     metrics.duplicates.inc(b.duplicates);
     metrics.batchSize.observe(b.readings.length + b.letters.length);
     metrics.commitSeconds.observe(b.commitMs / 1000);
-    for (const l of b.letters) {
-      counters.deadLettered[l.reason] = (counters.deadLettered[l.reason] ?? 0) + 1;
-      metrics.deadLetters.inc({ reason: l.reason });
+    // Counted per batch, then added once per label set (a labelled inc per reading cost more
+    // than decoding the reading).
+    const letters = new Map<string, number>();
+    for (const l of b.letters) letters.set(l.reason, (letters.get(l.reason) ?? 0) + 1);
+    for (const [reason, n] of letters) {
+      counters.deadLettered[reason] = (counters.deadLettered[reason] ?? 0) + n;
+      metrics.deadLetters.inc({ reason }, n);
     }
+    let pass = 0;
+    let suspect = 0;
+    let fail = 0;
+    const tests = new Map<string, { test: string; flag: string; n: number }>();
     for (let i = 0; i < b.readings.length; i++) {
-      const r = b.readings[i]!;
-      metrics.readingAge.observe(Math.max(0, (b.committedAt - r.ts) / 1000));
+      metrics.readingAge.observe(Math.max(0, (b.committedAt - b.readings[i]!.ts) / 1000));
       const f = b.flags[i]!;
-      metrics.qcFlags.inc({ flag: f.flag });
-      for (const t of f.failed) metrics.qcTests.inc({ test: t.test, flag: t.flag });
+      if (f.flag === 'pass') pass++;
+      else if (f.flag === 'suspect') suspect++;
+      else fail++;
+      for (const t of f.failed) {
+        const k = `${t.test}/${t.flag}`;
+        const c = tests.get(k);
+        if (c) c.n++;
+        else tests.set(k, { test: t.test, flag: t.flag, n: 1 });
+      }
     }
+    if (pass) metrics.qcFlags.inc({ flag: 'pass' }, pass);
+    if (suspect) metrics.qcFlags.inc({ flag: 'suspect' }, suspect);
+    if (fail) metrics.qcFlags.inc({ flag: 'fail' }, fail);
+    for (const t of tests.values()) metrics.qcTests.inc({ test: t.test, flag: t.flag }, t.n);
     for (const fn of listeners) fn(b);
   });
   pipeline.on('retry', () => metrics.commitFailures.inc());
@@ -134,6 +152,7 @@ export async function start(deps: IngestDeps): Promise<IngestService> {
     if (pipeline.full) pauseSources();
   };
 
+  const limits = { maxFutureMs: config.maxFutureMs, maxPastMs: config.maxPastMs };
   const letter = (topic: string, reason: DeadLetterReason, detail: string, payload: Buffer | string | null, bytes: number): DeadLetter => ({
     topic,
     reason,
@@ -169,13 +188,13 @@ export async function start(deps: IngestDeps): Promise<IngestService> {
     }
     const topicStation = parsed.kind === 'station_readings' ? parsed.station : null;
     const decoded = decodeReadingPayload(payload, topicStation);
-    const letters = decoded.issues.map((i) =>
+    const letters = decoded.issues.length === 0 ? [] : decoded.issues.map((i) =>
       letter(topic, i.reason, i.index === undefined ? i.message : `record ${i.index}: ${i.message}`, i.raw === undefined ? payload : safeStringify(i.raw), bytes),
     );
     const readings: Reading[] = [];
     const now = Date.now();
     for (const r of decoded.readings) {
-      const rej = validateReading(r, stations, { maxFutureMs: config.maxFutureMs, maxPastMs: config.maxPastMs }, now);
+      const rej = validateReading(r, stations, limits, now);
       if (rej) letters.push(letter(topic, rej.reason, rej.detail, safeStringify(r), bytes));
       else readings.push(r);
     }

@@ -31,9 +31,16 @@ export async function insertReadings(tx: Queryable, readings: readonly Reading[]
   const value = new Array<number>(n);
   const quality = new Array<number>(n);
   const seq = new Array<number | null>(n);
+  // Readings of one message usually share a timestamp: format each distinct one once.
+  let lastTs = NaN;
+  let lastIso = '';
   for (let i = 0; i < n; i++) {
     const r = readings[i]!;
-    time[i] = new Date(r.ts).toISOString();
+    if (r.ts !== lastTs) {
+      lastTs = r.ts;
+      lastIso = new Date(r.ts).toISOString();
+    }
+    time[i] = lastIso;
     station[i] = r.station;
     metric[i] = r.metric;
     value[i] = r.value;
