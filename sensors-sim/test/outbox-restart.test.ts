@@ -157,7 +157,9 @@ describe('disk outbox against a real Mosquitto', () => {
     // again, so the check cannot miss messages published before its subscription existed.
     const sub = await collector('it-sub-broker-restart');
     const gate = await tcpGate(broker.port);
-    const o = options({ speed: (40 * MIN) / 1000, mqtt: { url: `mqtt://127.0.0.1:${gate.port}`, qos: 1, protocol: 'auto' } });
+    // highWater above anything this run can buffer: generation must go on into the outbox while
+    // the broker is down, however large the backlog was when it stopped (a slow, loaded machine).
+    const o = options({ speed: (40 * MIN) / 1000, highWater: 1_000_000, mqtt: { url: `mqtt://127.0.0.1:${gate.port}`, qos: 1, protocol: 'auto' } });
     const engine = new Engine(o);
     await engine.start();
     await until(() => engine.stats.acknowledged > 2000);
