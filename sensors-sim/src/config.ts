@@ -5,22 +5,17 @@ import { logLevel, mqttEnv, optionalString, parseEnv, posInt, type Env } from '@
 export const SimEnv = z.object({
   ...mqttEnv,
   LOG_LEVEL: logLevel,
-  SIM_SCENARIO: z.string().default('normal'),
-  SIM_SEED: z.coerce.number().int().default(42),
-  /** Seconds of simulated time between readings of a station. */
-  SIM_INTERVAL_S: posInt(60),
-  /** Simulated seconds per wall-clock second. */
-  SIM_SPEED: z.coerce.number().positive().default(1),
-  /** Extra synthetic stations on top of the real catalogue. */
-  SIM_SYNTHETIC_STATIONS: z.coerce.number().int().min(0).default(0),
-  SIM_CLIENT_ID: optionalString,
-  /** Disk outbox directory (unacknowledged readings survive restarts here). */
-  SIM_OUTBOX_DIR: z.string().default('data/sensors-sim-outbox'),
-  /** station: one topic per station; gateway: batches per gateway. */
-  SIM_PUBLISH: z.enum(['station', 'gateway']).default('station'),
-  SIM_QOS: z.enum(['0', '1', '2']).default('1').transform((q) => Number(q) as 0 | 1 | 2),
-  SIM_MQTT_PROTOCOL: z.enum(['auto', '5', '3.1.1']).default('auto'),
-  SIM_FSYNC: z.enum(['none', 'interval', 'always']).default('interval'),
+  SIM_SCENARIO: z.string().default('normal').describe('scenario name (sensors-sim scenarios) or path to a scenario file'),
+  SIM_SEED: z.coerce.number().int().default(42).describe('random seed: the same seed gives the same data'),
+  SIM_INTERVAL_S: posInt(60).describe('simulated seconds between readings of a station'),
+  SIM_SPEED: z.coerce.number().positive().default(1).describe('simulated seconds per wall-clock second'),
+  SIM_SYNTHETIC_STATIONS: z.coerce.number().int().min(0).default(0).describe('synthetic stations along the rivers on top of the real catalogue'),
+  SIM_CLIENT_ID: optionalString.describe('MQTT client id (default sensors-sim-<pid>)'),
+  SIM_OUTBOX_DIR: z.string().default('data/sensors-sim-outbox').describe('disk outbox: unacknowledged readings survive broker outages and restarts here'),
+  SIM_PUBLISH: z.enum(['station', 'gateway']).default('station').describe('station: one topic per station; gateway: batches per gateway'),
+  SIM_QOS: z.enum(['0', '1', '2']).default('1').transform((q) => Number(q) as 0 | 1 | 2).describe('MQTT QoS of readings'),
+  SIM_MQTT_PROTOCOL: z.enum(['auto', '5', '3.1.1']).default('auto').describe('MQTT version; auto = 5, falling back to 3.1.1'),
+  SIM_FSYNC: z.enum(['none', 'interval', 'always']).default('interval').describe('outbox fsync policy: interval = at most 1 s of readings at risk on power loss'),
 });
 export type SimEnv = z.infer<typeof SimEnv>;
 
