@@ -242,6 +242,8 @@ interface PipelineRun {
 async function pipelinePhase(readings: number, rate = 0): Promise<PipelineRun> {
   await reset();
   const config = loadConfig({
+    // INGEST_* tuning from the environment (e.g. INGEST_LATEST_MS), then the bench's own settings
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('INGEST_'))),
     ...(serverUrl ? { DATABASE_URL: serverUrl, DATABASE_POOL_MAX: String(poolMax) } : { DATA_DIR: 'memory' }),
     MQTT_URL: mosq.url,
     INGEST_CLIENT_ID: 'bench-ingest',
