@@ -163,3 +163,4 @@ export function loadConfig(env: Env): IngestConfig {
 
 /** The process environment, read here only. */
 export const processEnv = (): Env => process.env;
+export const processArgs = (): string[] => process.argv.slice(2);

@@ -1,8 +1,13 @@
 // Standalone ingest process: parse the environment, open the database (waiting for it), migrate,
 // start. SIGINT / SIGTERM commit what is held and exit; anything unacknowledged is redelivered.
-import { createLogger, migrate, openDb, startEmbeddedBroker, type Db } from '@basin/platform';
-import { loadConfig, processEnv } from './config.js';
+import { createLogger, envHelp, migrate, openDb, startEmbeddedBroker, type Db } from '@basin/platform';
+import { IngestEnv, loadConfig, processArgs, processEnv } from './config.js';
 import { start } from './service.js';
+
+if (processArgs().includes('--help')) {
+  process.stdout.write(envHelp(IngestEnv, 'ingest: MQTT and HJ 212 gateway into TimescaleDB (validated, quality-flagged, ack after commit).\nUsage: node --import tsx ingest/src/main.ts'));
+  process.exit(0);
+}
 
 const config = loadConfig(processEnv());
 const log = createLogger({ name: 'ingest', level: config.env.LOG_LEVEL });
