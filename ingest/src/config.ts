@@ -33,51 +33,36 @@ export const IngestEnv = z.object({
   ...databaseEnv,
   ...mqttEnv,
   LOG_LEVEL: logLevel,
-  INGEST_CLIENT_ID: optionalString,
-  /** Shared-subscription group; set it to run several workers against an MQTT 5 broker. */
-  INGEST_SHARE_GROUP: optionalString,
-  /** MQTT session expiry (MQTT 5) in seconds; the broker keeps queueing for that long while ingest is away. */
-  INGEST_SESSION_EXPIRY_S: posInt(7 * 86_400),
-  INGEST_KEEPALIVE_S: posInt(30),
-  /** Readings per database commit (a batch closes at this size or after INGEST_BATCH_MS). */
-  INGEST_BATCH_SIZE: posInt(2000),
-  INGEST_BATCH_MS: posInt(200),
-  /** Readings held unacknowledged (queued + committing) before ingest stops reading from the broker. */
-  INGEST_MAX_PENDING: posInt(20_000),
-  /** Messages held unacknowledged before ingest stops reading; also the MQTT 5 receive maximum. */
-  INGEST_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(10_000),
-  /** Longest wait between commit retries while the database is unavailable. */
-  INGEST_RETRY_MAX_MS: posInt(5000),
-  /** Coalesce latest_readings updates over this many ms (0 = with every batch). */
-  INGEST_LATEST_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
-  /** At start, rebuild latest values from the readings of this recent window (after a crash). */
-  INGEST_LATEST_REPAIR: interval('15 minutes'),
-  INGEST_MAX_FUTURE_S: posInt(300),
-  INGEST_MAX_PAST_DAYS: posInt(365),
-  INGEST_METRICS_ENABLED: bool(true),
-  INGEST_METRICS_HOST: z.string().default('127.0.0.1'),
-  /** Prometheus /metrics port; 0 picks a free port. */
-  INGEST_METRICS_PORT: port(9464),
-  /** QC: readings kept per station and metric for the spike, rate-of-change and flat-line tests. */
-  INGEST_QC_WINDOW: z.coerce.number().int().min(3).max(1000).default(24),
-  /** QC threshold overrides, JSON: {"ph": {"spike": {"suspect": 0.5, "fail": 1.5}}, ...}. */
-  INGEST_QC_OVERRIDES: qcJson,
-  /** TimescaleDB policies (intervals like "7 days", or "off"). */
-  INGEST_COMPRESS_AFTER: interval('7 days'),
-  INGEST_RETAIN_RAW: interval('400 days'),
-  INGEST_RETAIN_15M: interval('2 years'),
-  INGEST_RETAIN_1H: interval('5 years'),
-  INGEST_RETAIN_1D: interval('off'),
-  /** Run the policy jobs from ingest: auto = only on embedded TimescaleDB (no background workers). */
-  INGEST_RUN_JOBS: z.enum(['auto', 'true', 'false']).default('auto'),
-  INGEST_JOBS_TICK_S: posInt(60),
-  /** HJ 212-2017 TCP listener; unset disables it, 0 picks a free port. */
-  INGEST_HJ212_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  INGEST_HJ212_HOST: z.string().default('127.0.0.1'),
-  INGEST_HJ212_MN_MAP: mnMap,
-  /** Time zone of HJ 212 DataTime / QN fields, minutes east of UTC (China Standard Time = 480). */
-  INGEST_HJ212_TZ_OFFSET_MIN: z.coerce.number().int().min(-720).max(840).default(480),
-  INGEST_HJ212_IDLE_S: posInt(600),
+  INGEST_CLIENT_ID: optionalString.describe('MQTT client id; keep it stable so the persistent session survives restarts (default ingest-<pid>)'),
+  INGEST_SHARE_GROUP: optionalString.describe('Shared-subscription group; set it to run several workers against an MQTT 5 broker.'),
+  INGEST_SESSION_EXPIRY_S: posInt(7 * 86_400).describe('MQTT session expiry (MQTT 5) in seconds; the broker keeps queueing for that long while ingest is away.'),
+  INGEST_KEEPALIVE_S: posInt(30).describe('MQTT keepalive, seconds'),
+  INGEST_BATCH_SIZE: posInt(2000).describe('Readings per database commit (a batch closes at this size or after INGEST_BATCH_MS).'),
+  INGEST_BATCH_MS: posInt(200).describe('longest a batch waits to fill before it is committed, ms'),
+  INGEST_MAX_PENDING: posInt(20_000).describe('Readings held unacknowledged (queued + committing) before ingest stops reading from the broker.'),
+  INGEST_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(10_000).describe('Messages held unacknowledged before ingest stops reading; also the MQTT 5 receive maximum.'),
+  INGEST_RETRY_MAX_MS: posInt(5000).describe('Longest wait between commit retries while the database is unavailable.'),
+  INGEST_LATEST_MS: z.coerce.number().int().min(0).max(60_000).default(1000).describe('Coalesce latest_readings updates over this many ms (0 = with every batch).'),
+  INGEST_LATEST_REPAIR: interval('15 minutes').describe('At start, rebuild latest values from the readings of this recent window (after a crash).'),
+  INGEST_MAX_FUTURE_S: posInt(300).describe('readings further in the future than this are dead-lettered (future_timestamp), seconds'),
+  INGEST_MAX_PAST_DAYS: posInt(365).describe('readings older than this are dead-lettered (stale_timestamp), days'),
+  INGEST_METRICS_ENABLED: bool(true).describe('serve Prometheus /metrics and /healthz'),
+  INGEST_METRICS_HOST: z.string().default('127.0.0.1').describe('bind address of /metrics'),
+  INGEST_METRICS_PORT: port(9464).describe('Prometheus /metrics port; 0 picks a free port.'),
+  INGEST_QC_WINDOW: z.coerce.number().int().min(3).max(1000).default(24).describe('QC: readings kept per station and metric for the spike, rate-of-change and flat-line tests.'),
+  INGEST_QC_OVERRIDES: qcJson.describe('QC threshold overrides, JSON: {"ph": {"spike": {"suspect": 0.5, "fail": 1.5}}, ...}.'),
+  INGEST_COMPRESS_AFTER: interval('7 days').describe('compress reading chunks older than this (segment by station, metric; "off" disables)'),
+  INGEST_RETAIN_RAW: interval('400 days').describe('drop raw reading chunks older than this ("off" keeps them)'),
+  INGEST_RETAIN_15M: interval('2 years').describe('retention of the 15-minute aggregate'),
+  INGEST_RETAIN_1H: interval('5 years').describe('retention of the hourly aggregate'),
+  INGEST_RETAIN_1D: interval('off').describe('retention of the daily aggregate'),
+  INGEST_RUN_JOBS: z.enum(['auto', 'true', 'false']).default('auto').describe('Run the policy jobs from ingest: auto = only on embedded TimescaleDB (no background workers).'),
+  INGEST_JOBS_TICK_S: posInt(60).describe('how often ingest runs due policy jobs itself, seconds'),
+  INGEST_HJ212_PORT: z.coerce.number().int().min(0).max(65535).optional().describe('HJ 212-2017 TCP listener; unset disables it, 0 picks a free port.'),
+  INGEST_HJ212_HOST: z.string().default('127.0.0.1').describe('bind address of the HJ 212 listener'),
+  INGEST_HJ212_MN_MAP: mnMap.describe('JSON map of HJ 212 MN codes to station ids (default: MN = upper-cased station id)'),
+  INGEST_HJ212_TZ_OFFSET_MIN: z.coerce.number().int().min(-720).max(840).default(480).describe('Time zone of HJ 212 DataTime / QN fields, minutes east of UTC (China Standard Time = 480).'),
+  INGEST_HJ212_IDLE_S: posInt(600).describe('close HJ 212 connections idle this long, seconds'),
 });
 export type IngestEnv = z.infer<typeof IngestEnv>;
 
