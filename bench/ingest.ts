@@ -279,7 +279,13 @@ async function pipelinePhase(readings: number, rate = 0): Promise<PipelineRun> {
   const pubDone = new Promise<void>((resolve) => pub.once('exit', () => resolve()));
   const deadline = Date.now() + 120_000;
   while (committed < readings && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  await pubDone;
+  // Never hang: a publisher still waiting for acknowledgements 30 s after the deadline fails the run.
+  const late = await Promise.race([pubDone.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(0, deadline - Date.now()) + 30_000))]);
+  if (late) {
+    pub.kill('SIGKILL');
+    await svc.stop();
+    throw new Error(`pipeline phase stalled: ${committed} of ${readings} readings committed, publisher still waiting for acknowledgements`);
+  }
   const pubStats = JSON.parse(pubOut.trim().split('\n').pop() ?? '{}') as { published?: number; cpu_ms?: number; ms?: number };
   // from the first message received by ingest to the last commit (publisher start-up excluded)
   const ms = lastCommit - firstReceived;
