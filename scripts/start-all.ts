@@ -4,7 +4,7 @@
  * then ingest, twin-engine (HTTP API + viewer) and the simulator. Ctrl-C stops everything.
  * Production runs each service as its own process (see README, Operations).
  */
-import { BasinError, createLogger, envHelp, migrate, openDb, redactUrl, startEmbeddedBroker } from '@basin/platform';
+import { BasinError, createLogger, envHelp, migrate, onShutdown, openDb, redactUrl, startEmbeddedBroker } from '@basin/platform';
 import * as ingest from '@basin/ingest';
 import * as twin from '@basin/twin-engine';
 import * as sim from '@basin/sensors-sim';
@@ -84,25 +84,13 @@ const banner = [
 ].join('\n');
 process.stdout.write(`${banner}\n`);
 
-let stopping = false;
-async function shutdown(sig: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ sig }, 'stopping');
-  const step = async (name: string, fn: () => Promise<void>) => {
-    try {
-      await fn();
-    } catch (e) {
-      log.warn({ err: (e as Error).message, name }, 'error while stopping');
-    }
-  };
-  await step('sensors-sim', () => simSvc.stop());
-  await step('ingest', () => ingestSvc.stop());
-  await step('twin-engine', () => twinSvc.stop());
-  if (broker) await step('broker', () => broker.close());
-  await step('database', () => db.close());
-  process.stdout.write('basin-twin stopped cleanly\n');
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+onShutdown(
+  [
+    ['sensors-sim', () => simSvc.stop()],
+    ['ingest', () => ingestSvc.stop()],
+    ['twin-engine', () => twinSvc.stop()],
+    ['broker', () => broker?.close()],
+    ['database', () => db.close()],
+  ],
+  { log, onDone: () => process.stdout.write('basin-twin stopped cleanly\n') },
+);

@@ -1,6 +1,6 @@
 // Standalone ingest process: parse the environment, open the database (waiting for it), migrate,
 // start. SIGINT / SIGTERM commit what is held and exit; anything unacknowledged is redelivered.
-import { createLogger, envHelp, migrate, openDb, startEmbeddedBroker, type Db } from '@basin/platform';
+import { createLogger, envHelp, migrate, onShutdown, openDb, startEmbeddedBroker, type Db } from '@basin/platform';
 import { IngestEnv, loadConfig, processArgs, processEnv } from './config.js';
 import { start } from './service.js';
 
@@ -35,16 +35,11 @@ const broker = config.env.MQTT_URL ? null : await startEmbeddedBroker({ host: co
 const svc = await start({ config, db, log, mqttUrl: config.env.MQTT_URL ?? broker!.url });
 log.info({ metrics: svc.metricsUrl, hj212Port: svc.hj212Port, mqtt: svc.mqtt }, 'ingest ready');
 
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (stopping) return;
-    stopping = true;
-    void (async () => {
-      await svc.stop();
-      await broker?.close();
-      await db.close();
-      process.exit(0);
-    })();
-  });
-}
+onShutdown(
+  [
+    ['ingest', () => svc.stop()],
+    ['broker', () => broker?.close()],
+    ['database', () => db.close()],
+  ],
+  { log },
+);

@@ -6,3 +6,4 @@ export * from './broker.js';
 export * from './pglite-server.js';
 export * from './net.js';
 export * from './stations.js';
+export * from './shutdown.js';

@@ -1,5 +1,5 @@
 // Standalone twin-engine process: parse the environment, open the database, migrate, serve.
-import { createLogger, envHelp, migrate, openDb } from '@basin/platform';
+import { createLogger, envHelp, migrate, onShutdown, openDb } from '@basin/platform';
 import { TwinEnv, loadConfig, processArgs, processEnv } from './config.js';
 import { start } from './service.js';
 
@@ -14,11 +14,10 @@ const db = await openDb(config.database, log);
 await migrate(db, log);
 const svc = await start({ config, db, log });
 
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (stopping) return;
-    stopping = true;
-    void svc.stop().then(() => db.close()).then(() => process.exit(0));
-  });
-}
+onShutdown(
+  [
+    ['twin-engine', () => svc.stop()],
+    ['database', () => db.close()],
+  ],
+  { log },
+);

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { createTimescalePglite, migrate, wrapPglite } from '../db.js';
 import { createLogger } from '../logger.js';
 import { servePglite } from '../pglite-server.js';
+import { onShutdown } from '../shutdown.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,19 +29,10 @@ if (values.migrate) await migrate(wrapPglite(pgl), log);
 const server = await servePglite(pgl, { host: values.host, port: Number(values.port), log });
 process.stdout.write(`${JSON.stringify({ ready: true, url: server.url, dataDir })}\n`);
 
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (stopping) return;
-    stopping = true;
-    void (async () => {
-      try {
-        await server.stop();
-        await pgl.close();
-      } catch (e) {
-        log.error({ err: (e as Error).message }, 'error while stopping');
-      }
-      process.exit(0);
-    })();
-  });
-}
+onShutdown(
+  [
+    ['wire server', () => server.stop()],
+    ['database', () => pgl.close()],
+  ],
+  { log },
+);
