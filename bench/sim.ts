@@ -20,7 +20,8 @@
  * (sim rate / bare rate of the adjacent bare round), beside the medians of both rates and the
  * CPU time per message of this process (less sensitive to the neighbours than wall time; the
  * "CPU-time ratio" = bare CPU per message / simulator CPU per message is printed for reference,
- * the headline figure is the rate ratio).
+ * the headline figure is the rate ratio). A full GC runs before every timed round (outside the
+ * timing), so no round pays for the previous round's garbage.
  *
  * Last line: {"bench":"sim","readings_per_s":<simulator median readings/s at 10,000 stations>,
  * "ratio_vs_bare":<worst case's median pair ratio>,"ratios":{<stations>:<median pair ratio>}}
@@ -29,6 +30,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import mqtt from 'mqtt';
 import { encodeReadingBatch, type Reading } from '@basin/schemas';
 import { createLogger } from '@basin/platform';
@@ -51,6 +54,11 @@ const INTERVAL = 60_000;
 const T0 = Date.UTC(2026, 6, 1);
 const log = createLogger({ level: 'warn', destination: process.stderr });
 const scenario = resolveScenario('normal');
+// A full collection before every timed round: otherwise a round pays for the garbage the
+// previous one left (the simulator's write arenas and caches, the bare side's packets), which
+// skews the pair ratios in whichever direction the order happens to favour.
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc') as () => void;
 
 interface Round {
   secs: number;
@@ -90,6 +98,7 @@ async function runSim(url: string, stations: SimStation[], ticks: number, tag: s
       highWater: 200_000,
       log,
     });
+    collect();
     const c0 = process.cpuUsage();
     const t = performance.now();
     await engine.start();
@@ -124,6 +133,7 @@ function buildPayloads(stations: SimStation[], ticks: number): Msg[] {
 }
 
 async function runBare(url: string, msgs: Msg[], tag: string): Promise<Round> {
+  collect();
   const c0 = process.cpuUsage();
   const t = performance.now();
   const client = await mqtt.connectAsync(url, { clientId: `bench-bare-${tag}`, protocolVersion: 5, clean: true, reconnectPeriod: 0, keepalive: 30 });

@@ -25,6 +25,10 @@ import { roundValue, SignalModel } from './signals.js';
 import type { SimStation } from './stations.js';
 
 const HOUR = 3_600_000;
+/** Stations generated per slice, and the time budget of one generation turn before it yields. */
+const SLICE_STATIONS = 128;
+const SLICE_MS = 2;
+const SLICE_MAX_MS = 10;
 
 export type PublishMode = 'station' | 'gateway' | 'hj212';
 
@@ -307,7 +311,7 @@ export class Engine {
       const t = this.state.nextTick;
       const stations = this.o.stations;
       const from = this.state.stationCursor ?? 0;
-      const stop = Math.min(stations.length, from + 500);
+      const stop = Math.min(stations.length, from + SLICE_STATIONS);
       for (let i = from; i < stop; i++) this.generate(stations[i]!, i, t);
       this.state.stationCursor = stop;
       if (stop >= stations.length) {
@@ -315,7 +319,12 @@ export class Engine {
         this.state.stationCursor = 0;
         this.state.nextTick = t + this.o.intervalMs;
       }
-      if (performance.now() - began > 20) {
+      // Bounded turns: the PUBACKs that arrived meanwhile are processed (and refill the window)
+      // between slices, instead of after a whole tick (10,000 stations: tens of ms).
+      // While fewer than a window's worth of messages wait to be sent, generation is what the
+      // sender waits for: it keeps the turn (up to SLICE_MAX_MS).
+      const spent = performance.now() - began;
+      if (spent > SLICE_MAX_MS || (spent > SLICE_MS && this.outbox.unsent >= this.o.window)) {
         yielded = true;
         break;
       }
@@ -535,16 +544,16 @@ export class Engine {
     });
   }
 
+  private readonly canSend = (l: number): boolean => {
+    const lane = this.lanes[l];
+    return !!lane && lane.ready && lane.inflight < this.o.window;
+  };
+
   private pump(): void {
     if (this.stopped) return;
-    const window = this.o.window;
     const lanes = this.lanes;
-    const canSend = (l: number) => {
-      const lane = lanes[l];
-      return !!lane && lane.ready && lane.inflight < window;
-    };
     for (;;) {
-      const rec = this.outbox.next(canSend);
+      const rec = this.outbox.next(this.canSend);
       if (!rec) break;
       const lane = lanes[rec.lane]!;
       lane.send(rec.topic, rec.payload, rec.retain, (err) => {
@@ -558,6 +567,8 @@ export class Engine {
           if (rec.meta) this.stats.bytes += rec.payload.length;
           this.onAck(rec.meta);
         }
+        // Refilled once per turn, after every PUBACK that arrived in it was processed: one batch
+        // of publishes per turn (measured: refilling from each PUBACK costs ~1.6x the CPU per message).
         this.schedulePump();
       });
     }
