@@ -2,11 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { MqttClient } from 'mqtt';
 import { BASIN_STATIONS, METRICS, METRIC_CODES, topics, type MetricCode } from '@basin/schemas';
-import { migrate, openEmbeddedDb, type EmbeddedDb } from '@basin/platform';
-import { startMosquitto, type TestMosquitto } from '@basin/platform/testing';
-import { start, type IngestService } from '../src/service.js';
+import type { EmbeddedDb } from '@basin/platform';
 import type { DeadLetterReason } from '../src/errors.js';
-import { count, publisher, silentLog, testConfig, waitFor } from './helpers.js';
+import { count, startIngestRig, waitFor, type IngestRig } from './helpers.js';
 
 /**
  * A flood of malformed and hostile payloads (fast-check) mixed with good readings, through a real
@@ -112,22 +110,16 @@ function hash(s: string): number {
 }
 
 describe('fuzz: malformed and hostile payloads mixed with good ones', () => {
-  let mosq: TestMosquitto;
+  let rig: IngestRig;
   let db: EmbeddedDb;
-  let svc: IngestService;
   let pub: MqttClient;
 
   beforeAll(async () => {
-    [mosq, db] = await Promise.all([startMosquitto(), openEmbeddedDb(null)]);
-    await migrate(db);
-    svc = await start({ config: testConfig({ INGEST_CLIENT_ID: 'ingest-fuzz-test' }), db, log: silentLog, mqttUrl: mosq.url });
-    pub = await publisher(mosq.url);
+    rig = await startIngestRig({ INGEST_CLIENT_ID: 'ingest-fuzz-test' });
+    ({ db, pub } = rig);
   });
   afterAll(async () => {
-    await pub?.endAsync();
-    await svc?.stop();
-    await db?.close();
-    await mosq?.dispose();
+    await rig?.close();
   });
 
   it('0 crashes, every good reading stored, every bad record dead-lettered with the right reason', { timeout: 180_000 }, async () => {

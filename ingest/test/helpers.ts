@@ -1,6 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { createLogger, type Db } from '@basin/platform';
+import { createLogger, migrate, openEmbeddedDb, type Db, type EmbeddedDb } from '@basin/platform';
+import { startMosquitto, type TestMosquitto } from '@basin/platform/testing';
 import { loadConfig, type IngestConfig } from '../src/config.js';
+import { start, type IngestService } from '../src/service.js';
 
 export const silentLog = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'info' | undefined) ?? 'silent' });
 
@@ -26,4 +28,32 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
 export async function count(db: Db, sql: string, params: unknown[] = []): Promise<number> {
   const r = await db.query<{ n: number }>(sql, params);
   return Number(r.rows[0]?.n ?? 0);
+}
+
+/** Ingest in-process against its own Mosquitto and an in-memory embedded TimescaleDB, with a publisher. */
+export interface IngestRig {
+  mosq: TestMosquitto;
+  db: EmbeddedDb;
+  svc: IngestService;
+  pub: MqttClient;
+  close(): Promise<void>;
+}
+
+export async function startIngestRig(env: Record<string, string>): Promise<IngestRig> {
+  const [mosq, db] = await Promise.all([startMosquitto(), openEmbeddedDb(null)]);
+  await migrate(db);
+  const svc = await start({ config: testConfig(env), db, log: silentLog, mqttUrl: mosq.url });
+  const pub = await publisher(mosq.url);
+  return {
+    mosq,
+    db,
+    svc,
+    pub,
+    async close() {
+      await pub.endAsync();
+      await svc.stop();
+      await db.close();
+      await mosq.dispose();
+    },
+  };
 }

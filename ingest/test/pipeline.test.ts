@@ -1,35 +1,24 @@
 import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeHj212Frame, encodeReadingBatch, encodeSenml, buildHj212Realtime, hj212Time, topics } from '@basin/schemas';
-import { migrate, openEmbeddedDb, type EmbeddedDb } from '@basin/platform';
-import { startMosquitto, type TestMosquitto } from '@basin/platform/testing';
+import type { EmbeddedDb } from '@basin/platform';
 import type { MqttClient } from 'mqtt';
-import { start, type IngestService } from '../src/service.js';
-import { count, publisher, silentLog, testConfig, waitFor } from './helpers.js';
+import type { IngestService } from '../src/service.js';
+import { count, startIngestRig, waitFor, type IngestRig } from './helpers.js';
 
 /** Ingest in-process against a real Mosquitto and embedded TimescaleDB. */
 describe('ingest pipeline (Mosquitto + embedded TimescaleDB)', () => {
-  let mosq: TestMosquitto;
+  let rig: IngestRig;
   let db: EmbeddedDb;
   let svc: IngestService;
   let pub: MqttClient;
 
   beforeAll(async () => {
-    [mosq, db] = await Promise.all([startMosquitto(), openEmbeddedDb(null)]);
-    await migrate(db);
-    svc = await start({
-      config: testConfig({ MQTT_URL: '', INGEST_CLIENT_ID: 'ingest-pipeline-test', INGEST_HJ212_PORT: '0', INGEST_HJ212_MN_MAP: 'MN0001=wq-zongguan' }),
-      db,
-      log: silentLog,
-      mqttUrl: mosq.url,
-    });
-    pub = await publisher(mosq.url);
+    rig = await startIngestRig({ MQTT_URL: '', INGEST_CLIENT_ID: 'ingest-pipeline-test', INGEST_HJ212_PORT: '0', INGEST_HJ212_MN_MAP: 'MN0001=wq-zongguan' });
+    ({ db, svc, pub } = rig);
   });
   afterAll(async () => {
-    await pub?.endAsync();
-    await svc?.stop();
-    await db?.close();
-    await mosq?.dispose();
+    await rig?.close();
   });
   beforeEach(async () => {
     await db.exec('DELETE FROM readings; DELETE FROM dead_letters; DELETE FROM latest_readings;');
