@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTopic, sharedFilter, topics } from './topics.js';
+import { parseTopic, sharedFilter, topics, CommittedAck } from './topics.js';
 
 describe('topic layout', () => {
   it('builds and parses station, gateway, status and registry topics', () => {
@@ -7,6 +7,9 @@ describe('topic layout', () => {
     expect(parseTopic(topics.gatewayReadings('gw-01'))).toEqual({ kind: 'gateway_readings', gateway: 'gw-01' });
     expect(parseTopic(topics.status('sim-1'))).toEqual({ kind: 'status', client: 'sim-1' });
     expect(parseTopic(topics.registry('syn-00001'))).toEqual({ kind: 'registry', station: 'syn-00001' });
+    expect(parseTopic(topics.committed('hankou'))).toEqual({ kind: 'committed', station: 'hankou' });
+    expect(CommittedAck.parse({ v: 1, station: 'hankou', seqs: [[1, 5], [7, 7]], ts: 1 }).seqs).toHaveLength(2);
+    expect(CommittedAck.safeParse({ v: 1, station: 'hankou', seqs: [], ts: 1 }).success).toBe(false);
   });
 
   it.each([
