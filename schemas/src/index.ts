@@ -8,3 +8,4 @@ export * from './catalogue/index.js';
 export * from './json-schema.js';
 export * from './hj212.js';
 export * from './geo.js';
+export * from './rules.js';
