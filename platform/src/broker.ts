@@ -1,5 +1,4 @@
 import net from 'node:net';
-import { Aedes } from 'aedes';
 import { PlatformErrors } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -24,6 +23,7 @@ export async function startEmbeddedBroker(opts: { host: string; port: number; lo
       });
     });
   try {
+    const { Aedes } = await import('aedes'); // loaded on first use, not with @basin/platform
     const aedes = await Aedes.createBroker({ concurrency: 1000, queueLimit: 100_000 });
     aedes.on('clientError', (client, err) => log?.debug({ client: client?.id, err: err.message }, 'mqtt client error'));
     aedes.on('connectionError', (_client, err) => log?.debug({ err: err.message }, 'mqtt connection error'));

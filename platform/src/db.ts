@@ -1,9 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
-import { timescaledb } from '@electric-sql/pglite/timescaledb';
+import type pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
 import type { DatabaseSettings } from './config.js';
 import { PlatformErrors } from './errors.js';
 import type { Logger } from './logger.js';
@@ -37,6 +37,8 @@ export interface EmbeddedDb extends Db {
 /** Create PGlite with TimescaleDB; dataDir null keeps it in memory. Never fsyncs: not for production. */
 export async function createTimescalePglite(dataDir: string | null): Promise<PGlite> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // Loaded on first use: a process that only wants a logger or a pg pool never loads the wasm build.
+  const [{ PGlite }, { timescaledb }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/timescaledb')]);
   const pgl = await PGlite.create({ dataDir: dataDir ?? undefined, extensions: { timescaledb } });
   await pgl.exec('CREATE EXTENSION IF NOT EXISTS timescaledb;');
   // Reopening an existing data directory does not load the library (CREATE EXTENSION is then a
@@ -69,12 +71,30 @@ export async function openEmbeddedDb(dataDir: string | null): Promise<EmbeddedDb
   return wrapPglite(await createTimescalePglite(dataDir));
 }
 
-// pg: keep int8/numeric as JS numbers where they fit (counts, sequence numbers).
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+// `pg` is CommonJS: required on first use (synchronously, so openServerDb stays synchronous) rather
+// than imported at the top, so that importing @basin/platform does not load it.
+const requireCjs = createRequire(import.meta.url);
+let pgModule: typeof pg | undefined;
+const loadPg = (): typeof pg => (pgModule ??= requireCjs('pg') as typeof pg);
+
+/**
+ * Type parsers of this package's pools: int8 and numeric as JS numbers (counts, sequence numbers,
+ * measured values), everything else as pg's defaults. Per pool — never pg.types.setTypeParser, which
+ * would change every other pg client in the process.
+ */
+export function numericTypeParsers(pgm: typeof pg = loadPg()): pg.CustomTypesConfig {
+  const { builtins, getTypeParser } = pgm.types;
+  const asNumber = (v: string) => Number(v);
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      format !== 'binary' && (oid === builtins.INT8 || oid === builtins.NUMERIC) ? asNumber : getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
 
 export function openServerDb(settings: Extract<DatabaseSettings, { mode: 'server' }>, log?: Logger): Db {
+  const pg = loadPg();
   const pool = new pg.Pool({
+    types: numericTypeParsers(pg),
     connectionString: settings.connectionString,
     host: settings.host,
     port: settings.port,

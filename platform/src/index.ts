@@ -1,9 +1,40 @@
-export * from './logger.js';
-export * from './errors.js';
-export * from './config.js';
-export * from './db.js';
-export * from './broker.js';
-export * from './pglite-server.js';
-export * from './net.js';
-export * from './stations.js';
-export * from './shutdown.js';
+// The public surface of @basin/platform, hand-picked (no `export *`). Importing it loads pino and zod
+// only: PGlite, `pg` and aedes are loaded on first use (openDb / openEmbeddedDb / openServerDb /
+// startEmbeddedBroker). test/entry-weight.test.ts checks it.
+export { createLogger, redactUrl, REDACT_PATHS, type Logger, type LoggerOptions } from './logger.js';
+export { BasinError, PlatformErrors } from './errors.js';
+export {
+  parseEnv,
+  envHelp,
+  databaseSettings,
+  port,
+  posInt,
+  bool,
+  logLevel,
+  optionalString,
+  databaseEnv,
+  mqttEnv,
+  type Env,
+  type DatabaseSettings,
+} from './config.js';
+export {
+  createTimescalePglite,
+  wrapPglite,
+  openEmbeddedDb,
+  openServerDb,
+  openDb,
+  numericTypeParsers,
+  loadMigrations,
+  migrate,
+  MIGRATIONS_DIR,
+  type QueryResult,
+  type Queryable,
+  type Db,
+  type EmbeddedDb,
+  type Migration,
+} from './db.js';
+export { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
+export { servePglite, type PgliteWireServer } from './pglite-server.js';
+export { freePort } from './net.js';
+export { upsertStations, loadStations } from './stations.js';
+export { onShutdown, type ShutdownStep } from './shutdown.js';

@@ -1,11 +1,96 @@
-export * from './metrics.js';
-export * from './station.js';
-export * from './reading.js';
-export * from './topics.js';
-export * from './domain.js';
-export * from './api.js';
-export * from './catalogue/index.js';
-export * from './json-schema.js';
-export * from './hj212.js';
-export * from './geo.js';
-export * from './rules.js';
+// The public surface of @basin/schemas, hand-picked (no `export *`): add a name here when another
+// package needs it.
+export { Medium, MetricCode, MetricDef, METRIC_CODES, METRICS, isMetricCode, metricsOfMedium } from './metrics.js';
+export { STATION_ID_RE, StationId, StationKind, GaugeLevels, Station, type StationInput } from './station.js';
+export {
+  decodeReadingPayload,
+  decodeReadingPayloadStrict,
+  encodeReadingBatch,
+  encodeSenml,
+  QualityFlag,
+  MAX_PAYLOAD_BYTES,
+  MAX_BATCH_READINGS,
+  Timestamp,
+  Reading,
+  WireReading,
+  ReadingBatch,
+  SenmlRecord,
+  SenmlPack,
+  SENML_NAME_PREFIX,
+  QARTOD_CODE,
+  QUALITY_BY_CODE,
+  type DecodeIssue,
+  type DecodedReadings,
+} from './reading.js';
+export { parseTopic, sharedFilter, TOPIC_ROOT, topics, DeviceStatus, CommittedAck, type ParsedTopic } from './topics.js';
+export {
+  Severity,
+  SEVERITY_RANK,
+  WaterClass,
+  AlertCondition,
+  AlertRule,
+  AlertState,
+  Alert,
+  IncidentKind,
+  Incident,
+  DispatchTask,
+  WebhookEvent,
+  WebhookSubscription,
+} from './domain.js';
+export { ApiError, LatestReading } from './api.js';
+export {
+  BASIN_STATIONS,
+  STATION_BY_ID,
+  SNAP_MAX_KM,
+  snapToRiver,
+  RIVER_AXES,
+  riverPoint,
+  riverKmOf,
+  isRiverWithAxis,
+  HAN_LINE,
+  YANGTZE_LINE,
+  type RiverAxis,
+  type RiverLine,
+} from './catalogue/index.js';
+export { renderJsonSchemas, WIRE_SCHEMAS } from './json-schema.js';
+export {
+  hj212Crc16,
+  encodeHj212Frame,
+  decodeHj212Frame,
+  splitHj212Stream,
+  parseHj212Segment,
+  hj212Time,
+  parseHj212Time,
+  buildHj212Realtime,
+  buildHj212DataAck,
+  hj212RealtimeValues,
+  HJ212_MAX_SEGMENT,
+  HJ212_CN,
+  HJ212_ST,
+  HJ212_POLLUTANT,
+  HJ212_METRIC,
+  Hj212Error,
+  type Hj212Flag,
+  type Hj212FrameError,
+  type Hj212Packet,
+  type Hj212RealtimeInput,
+} from './hj212.js';
+export { haversineKm, cumulativeKm, lineLengthKm, snapToLine, pointAlong, type LonLat, type Snap } from './geo.js';
+export {
+  conditionMetrics,
+  RuleScope,
+  ThresholdCondition,
+  RateOfChangeCondition,
+  StaleCondition,
+  WaterClassCondition,
+  AqiCategoryCondition,
+  FloodLevelCondition,
+  ForecastCrossingCondition,
+  LeafCondition,
+  CompositeCondition,
+  RuleCondition,
+  RuleDefinition,
+  StoredRule,
+  type RuleOp,
+  type RuleDefinitionInput,
+} from './rules.js';

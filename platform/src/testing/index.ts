@@ -1,3 +1,4 @@
 // Test support shared by the packages' integration tests (not used by services at run time).
-export * from './mosquitto.js';
-export * from './timescale.js';
+// Hand-picked exports (no `export *`).
+export { mosquittoConfig, startMosquitto, MOSQUITTO_BIN, type TestMosquitto } from './mosquitto.js';
+export { findTimescale, startTimescale, TIMESCALE_MISSING, type TestTimescale, type TimescaleOptions } from './timescale.js';
