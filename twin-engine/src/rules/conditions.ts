@@ -9,7 +9,10 @@ export interface Verdict {
   severity?: Severity;
   readings: Evidence['readings'];
   forecast?: Evidence['forecast'];
-  reason: string;
+  /** The number the verdict rests on beyond the readings (rate per hour, class rank, AQI category, level). */
+  detail?: number;
+  /** For composites: the part verdicts used. Reasons are written by `describe()` only when an event is emitted. */
+  parts?: Array<{ condition: LeafCondition; verdict: Verdict }>;
 }
 
 export interface EvalContext {
@@ -78,7 +81,7 @@ export function evalLeaf(c: LeafCondition, st: RuleStation, ctx: EvalContext, st
       if (!r) return null;
       const level = standing.active && c.clearValue !== undefined ? c.clearValue : c.value;
       const holds = compare(r.value, c.op, level);
-      return { holds, readings: [r], reason: `${c.metric} ${r.value} ${holds ? c.op : 'not ' + c.op} ${level}` };
+      return { holds, readings: [r], detail: level };
     }
     case 'rate_of_change': {
       const w = ctx.memory.window(st.id, c.metric, c.windowSeconds * 1000, ctx.acceptSuspect);
@@ -90,14 +93,14 @@ export function evalLeaf(c: LeafCondition, st: RuleStation, ctx: EvalContext, st
       const rate = (b.value - a.value) / hours;
       const holds = c.direction === 'rise' ? rate >= c.perHour : c.direction === 'fall' ? -rate >= c.perHour : Math.abs(rate) >= c.perHour;
       const readings = [a, b].map((s) => ({ station: st.id, metric: c.metric, value: s.value, ts: s.ts, quality: s.quality }));
-      return { holds, readings, reason: `${c.metric} changes ${rate.toFixed(3)}/h (limit ${c.perHour}/h, ${c.direction})` };
+      return { holds, readings, detail: rate };
     }
     case 'stale': {
       const metrics = c.metric ? [c.metric] : [];
       const r = metrics.length ? sample(ctx, st.id, metrics[0]!) : undefined;
       if (!r) return null;
       const holds = ctx.now - r.ts > c.minutes * 60_000;
-      return { holds, readings: [r], reason: `${c.metric} last reading ${Math.round((ctx.now - r.ts) / 60_000)} min ago` };
+      return { holds, readings: [r], detail: ctx.now - r.ts };
     }
     case 'water_class':
       return waterClassVerdict(c.metric, c.worseThan, st, ctx);
@@ -115,7 +118,7 @@ export function evalLeaf(c: LeafCondition, st: RuleStation, ctx: EvalContext, st
       if (readings.length === 0) return null;
       const cat = ctx.classifiers.aqiCategory(st, values, ts);
       if (cat === null) return null;
-      return { holds: cat >= c.atLeast, readings, reason: `AQI category ${cat} (fires at ${c.atLeast})` };
+      return { holds: cat >= c.atLeast, readings, detail: cat };
     }
     case 'flood_level': {
       const r = sample(ctx, st.id, 'water_level');
@@ -124,8 +127,8 @@ export function evalLeaf(c: LeafCondition, st: RuleStation, ctx: EvalContext, st
       const colour = floodColour(levels, r.value, standing.active ? standing.severity : null, c.clearMargin);
       const holds = colour !== null && SEVERITY_RANK[colour] >= SEVERITY_RANK[c.atLeast];
       const lvl = colour ? levels[colour] : undefined;
-      const reason = colour ? `water_level ${r.value} m reaches ${colour} level ${lvl} m` : `water_level ${r.value} m below the warning colours`;
-      return holds ? { holds, severity: colour!, readings: [r], reason } : { holds, readings: [r], reason };
+      const base = { holds, readings: [r], ...(lvl !== undefined ? { detail: lvl } : {}) };
+      return holds ? { ...base, severity: colour! } : base;
     }
     case 'forecast_crossing': {
       const f = ctx.forecasts.get(forecastKey(st.id, c.level));
@@ -133,8 +136,7 @@ export function evalLeaf(c: LeafCondition, st: RuleStation, ctx: EvalContext, st
       const lead = f.crossingAt === null ? null : f.crossingAt - f.issuedAt;
       const holds = lead !== null && lead >= 0 && lead <= c.withinHours * 3_600_000;
       const forecast = { forecastId: f.forecastId, level: f.level, issuedAt: f.issuedAt, crossingAt: f.crossingAt, ...(f.value !== undefined ? { value: f.value } : {}) };
-      const reason = lead === null ? `forecast: no ${c.level} crossing` : `forecast: ${c.level} crossed in ${(lead / 3_600_000).toFixed(1)} h`;
-      return { holds, readings: [], forecast, reason };
+      return { holds, readings: [], forecast, ...(lead !== null ? { detail: lead } : {}) };
     }
   }
 }
@@ -154,13 +156,13 @@ function waterClassVerdict(metric: MetricCode | undefined, worseThan: WaterClass
   }
   if (worst === null || !worstReading) return null;
   const holds = CLASS_RANK[worst] > CLASS_RANK[worseThan];
-  return { holds, readings: [worstReading], reason: `${metric ?? 'section'} class ${worst} (fires worse than ${worseThan})` };
+  return { holds, readings: [worstReading], detail: CLASS_RANK[worst] };
 }
 
 /** Any condition, composites included. Parts of a composite name their station or use the subject. */
 export function evalCondition(c: RuleCondition, st: RuleStation, ctx: EvalContext, standing: Standing): Verdict | null {
   if (c.type !== 'composite') return evalLeaf(c, st, ctx, standing);
-  const verdicts: Verdict[] = [];
+  const verdicts: Array<{ condition: LeafCondition; verdict: Verdict }> = [];
   for (const p of c.parts) {
     const pst = p.station ? ctx.stations.get(p.station) : st;
     const v = pst ? evalLeaf(p.condition, pst, ctx, standing) : null;
@@ -168,16 +170,43 @@ export function evalCondition(c: RuleCondition, st: RuleStation, ctx: EvalContex
       if (c.op === 'and') return null;
       continue;
     }
-    verdicts.push(v);
+    verdicts.push({ condition: p.condition, verdict: v });
   }
   if (verdicts.length === 0) return null;
-  const holds = c.op === 'and' ? verdicts.every((v) => v.holds) : verdicts.some((v) => v.holds);
-  const used = c.op === 'and' || !holds ? verdicts : verdicts.filter((v) => v.holds);
-  const forecast = used.find((v) => v.forecast)?.forecast;
+  const holds = c.op === 'and' ? verdicts.every((p) => p.verdict.holds) : verdicts.some((p) => p.verdict.holds);
+  const used = c.op === 'and' || !holds ? verdicts : verdicts.filter((p) => p.verdict.holds);
+  const forecast = used.find((p) => p.verdict.forecast)?.verdict.forecast;
   return {
     holds,
-    readings: used.flatMap((v) => v.readings),
+    readings: used.flatMap((p) => p.verdict.readings),
     ...(forecast ? { forecast } : {}),
-    reason: used.map((v) => v.reason).join(c.op === 'and' ? ' AND ' : ' OR '),
+    parts: used,
   };
+}
+
+const CLASS_NAMES = Object.keys(CLASS_RANK) as WaterClass[];
+const fmt = (n: number | undefined, digits = 2) => (n === undefined ? '?' : Number(n.toFixed(digits)).toString());
+
+/** A human-readable reason for an event, e.g. "water_level 44.12 >= 43". */
+export function describe(c: RuleCondition, v: Verdict): string {
+  const r = v.readings[v.readings.length - 1];
+  switch (c.type) {
+    case 'threshold':
+      return `${c.metric} ${fmt(r?.value, 3)} ${v.holds ? c.op : 'not ' + c.op} ${fmt(v.detail, 3)}`;
+    case 'rate_of_change':
+      return `${c.metric} changes ${fmt(v.detail, 3)}/h (limit ${c.perHour}/h, ${c.direction})`;
+    case 'stale':
+      return `last ${c.metric ?? 'reading'} ${Math.round((v.detail ?? 0) / 60_000)} min ago (limit ${c.minutes} min)`;
+    case 'water_class':
+      return `${c.metric ? '' : 'section, worst '}${r ? `${r.metric} ${fmt(r.value, 3)} ` : ''}class ${CLASS_NAMES[(v.detail ?? 1) - 1]} (fires worse than ${c.worseThan})`;
+    case 'aqi_category':
+      return `AQI category ${v.detail} (fires at ${c.atLeast})`;
+    case 'flood_level':
+      return v.severity ? `water_level ${fmt(r?.value)} m reaches the ${v.severity} level ${fmt(v.detail)} m` : `water_level ${fmt(r?.value)} m below the ${c.atLeast} level`;
+    case 'forecast_crossing':
+      return v.detail === undefined ? `forecast: no ${c.level} crossing` : `forecast: ${c.level} crossed in ${fmt(v.detail / 3_600_000, 1)} h`;
+    case 'composite': {
+      return (v.parts ?? []).map((p) => describe(p.condition, p.verdict)).join(c.op === 'and' ? ' AND ' : ' OR ');
+    }
+  }
 }

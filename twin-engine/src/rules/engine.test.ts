@@ -217,6 +217,7 @@ describe('composite', () => {
     const [ev] = e.observe(obs('wq-b', 'nh3n', 1.3, T0 + 2 * M), T0 + 2 * M);
     expect(ev).toMatchObject({ kind: 'open', subject: 'wq-b' });
     expect(ev!.evidence.readings.map((r) => r.station)).toEqual(['wq-a', 'wq-b']);
+    expect(ev!.evidence.reason).toBe('nh3n 1.2 class IV (fires worse than III) AND nh3n 1.3 class IV (fires worse than III)');
     expect(kinds(e.observe(obs('wq-a', 'nh3n', 0.5, T0 + 3 * M), T0 + 3 * M))).toEqual(['clear']);
   });
 

@@ -1,5 +1,5 @@
 import { conditionMetrics, type MetricCode, type Severity, type StoredRule } from '@basin/schemas';
-import { evalCondition, forecastKey, type EvalContext, type Verdict } from './conditions.js';
+import { describe, evalCondition, forecastKey, type EvalContext, type Verdict } from './conditions.js';
 import { Deadlines } from './deadlines.js';
 import { ReadingMemory } from './memory.js';
 import { inScope } from './scope.js';
@@ -29,10 +29,13 @@ export class RuleEngine {
   private index = new Map<string, Map<MetricCode, StoredRule[]>>();
   /** rules with explicit-station composite parts: station -> rules. */
   private byPartStation = new Map<string, StoredRule[]>();
+  /** One evaluation context, reused (allocation-free hot path). */
+  private readonly ctx: EvalContext;
   readonly counts = { observed: 0, late: 0, failed: 0, evaluations: 0, events: 0 };
 
   constructor(private readonly classifiers: Classifiers) {
     this.memory = new ReadingMemory();
+    this.ctx = { memory: this.memory, classifiers, stations: this.stations, forecasts: this.forecasts, acceptSuspect: false, now: 0 };
   }
 
   setRules(rules: StoredRule[], now: number): RuleEvent[] {
@@ -78,9 +81,8 @@ export class RuleEngine {
       return [];
     }
     const events: RuleEvent[] = [];
-    const done = new Set<StoredRule>();
-    for (const rule of this.rulesFor(o.station, o.metric)) {
-      done.add(rule);
+    const direct = this.rulesFor(o.station, o.metric);
+    for (const rule of direct) {
       if (rule.condition.type === 'stale') {
         this.reading(rule, o.station, o.ts, now, events);
         continue;
@@ -90,7 +92,7 @@ export class RuleEngine {
     for (const rule of this.byPartStation.get(o.station) ?? []) {
       if (!conditionMetrics(rule.condition).includes(o.metric)) continue;
       for (const subject of this.subjectsOf(rule)) {
-        if (subject === o.station && done.has(rule)) continue;
+        if (subject === o.station && direct.includes(rule)) continue;
         this.evaluate(rule, subject, o.ts, now, events, false);
       }
     }
@@ -232,8 +234,12 @@ export class RuleEngine {
     // A reading no newer than what this subject already used (redelivery, replay after restart) changes nothing.
     if (orderedBySubject && ts <= s.lastTs) return;
     this.counts.evaluations++;
-    const ctx: EvalContext = { memory: this.memory, classifiers: this.classifiers, stations: this.stations, forecasts: this.forecasts, acceptSuspect: rule.acceptSuspect, now };
-    const v = evalCondition(rule.condition, st, ctx, { active: s.active, severity: s.severity });
+    const ctx = this.ctx;
+    ctx.memory = this.memory;
+    ctx.stations = this.stations;
+    ctx.acceptSuspect = rule.acceptSuspect;
+    ctx.now = now;
+    const v = evalCondition(rule.condition, st, ctx, s);
     if (v === null) return;
     s.lastTs = Math.max(s.lastTs, ts);
     s.ruleVersion = rule.version;
@@ -272,7 +278,7 @@ export class RuleEngine {
 }
 
 function toEvidence(rule: StoredRule, v: Verdict): Evidence {
-  return { ruleVersion: rule.version, readings: v.readings, ...(v.forecast ? { forecast: v.forecast } : {}), reason: v.reason };
+  return { ruleVersion: rule.version, readings: v.readings, ...(v.forecast ? { forecast: v.forecast } : {}), reason: describe(rule.condition, v) };
 }
 
 function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
