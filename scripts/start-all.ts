@@ -36,7 +36,8 @@ function load<T>(fn: () => T): T | null {
   }
 }
 const ingestCfg = load(() => ingest.loadConfig(env));
-const twinCfg = load(() => twin.loadConfig(env));
+// npm start: anonymous read-only access, so the viewer works without a key (off by default elsewhere).
+const twinCfg = load(() => twin.loadConfig({ API_ANONYMOUS_READ: 'true', ...env }));
 // npm start: the simulator publishes every 10 s of real time and keeps its outbox beside the database
 // (in a temporary directory when DATA_DIR=memory).
 const dataDir = env.DATA_DIR || './data';

@@ -34,7 +34,7 @@ describe('viewer in Chromium', () => {
     await migrate(db);
     const env = { MQTT_URL: broker.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', INGEST_METRICS_PORT: '0', VIEWER_DIR: path.join(root, 'viewer/dist') };
     const ing = await ingest.start({ config: ingest.loadConfig({ ...env, INGEST_CLIENT_ID: 'browser-ingest' }), db, log, mqttUrl: broker.url });
-    const tw = await twin.start({ config: twin.loadConfig(env), db, log });
+    const tw = await twin.start({ config: twin.loadConfig({ ...env, API_ANONYMOUS_READ: 'true' }), db, log });
     const sm = await sim.start({ config: sim.loadConfig({ ...env, SIM_INTERVAL_S: '10', SIM_SPEED: '1', SIM_OUTBOX_DIR: mkdtempSync(path.join(tmpdir(), 'basin-outbox-')), SIM_CLIENT_ID: 'browser-sim' }), log, mqttUrl: broker.url });
     services = [sm, ing, tw];
     url = tw.url;

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { decide, defaultAccess, ANONYMOUS, type Access } from '../auth/roles.js';
+import type { Authenticator } from '../auth/authenticate.js';
+import { TwinErrors } from '../errors.js';
+
+/** The access a route requires (its `config.access`, else the default for its method). */
+export function routeAccess(method: string, config: { access?: Access } | undefined): Access {
+  return config?.access ?? defaultAccess(method);
+}
+
+/**
+ * Authentication and role check for every route, before validation: resolves `req.principal`
+ * and refuses with 401 (no or bad credentials) or 403 (role too low).
+ */
+export const accessControl = fp(async (app: FastifyInstance, opts: { auth: Authenticator; anonymousRead: boolean }) => {
+  app.decorateRequest('principal', { getter: () => ANONYMOUS });
+  app.addHook('onRequest', async (req) => {
+    const outcome = await opts.auth.authenticate(req.headers);
+    if (!outcome.ok) throw TwinErrors.UNAUTHENTICATED(outcome.reason);
+    Object.defineProperty(req, 'principal', { value: outcome.principal, enumerable: true });
+    if (req.is404) return;
+    const access = routeAccess(req.method, req.routeOptions.config);
+    const verdict = decide(access, outcome.principal, opts.anonymousRead);
+    if (verdict === 'unauthenticated') throw TwinErrors.UNAUTHENTICATED('send an API key or bearer token');
+    if (verdict === 'forbidden') throw TwinErrors.FORBIDDEN(access, outcome.principal.role ?? 'none');
+  });
+});

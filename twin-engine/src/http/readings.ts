@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { METRICS, MetricCode, QUALITY_BY_CODE, QualityFlag, StationId, LatestReading } from '@basin/schemas';
+import { TwinErrors } from '../errors.js';
+import { CursorError, IsoTime, decodeCursor, encodeCursor, errorResponses, iso, toCsv, wantsCsv } from './common.js';
+import { RESOLUTIONS, pickResolution } from './resolution.js';
+import type { ApiPlugin } from './types.js';
+
+const LatestQuery = z.object({
+  station: z.union([StationId, z.array(StationId)]).optional(),
+  metric: MetricCode.optional(),
+});
+
+const Format = z.enum(['json', 'csv']).optional().describe('csv, or send Accept: text/csv');
+
+const RawQuery = z.object({
+  metric: MetricCode,
+  from: IsoTime.optional().describe('start (inclusive); default 24 h before `to`'),
+  to: IsoTime.optional().describe('end (inclusive); default now'),
+  limit: z.coerce.number().int().min(1).max(50_000).default(5000),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+  format: Format,
+});
+
+const Point = z.object({ time: z.string(), value: z.number(), quality: QualityFlag });
+const RawPage = z.object({
+  station: StationId,
+  metric: MetricCode,
+  unit: z.string(),
+  points: z.array(Point).describe('oldest first'),
+  nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last page'),
+});
+
+const SeriesQuery = z.object({
+  metric: MetricCode,
+  from: IsoTime.optional().describe('default 7 days before `to`'),
+  to: IsoTime.optional().describe('default now'),
+  resolution: z.enum(['auto', '15m', '1h', '1d']).default('auto').describe('auto: the finest aggregate with at most 1000 points in the window'),
+  format: Format,
+});
+const Bucket = z.object({ time: z.string(), min: z.number(), max: z.number(), avg: z.number(), last: z.number(), count: z.number().int(), flagged: z.number().int() });
+const Series = z.object({ station: StationId, metric: MetricCode, unit: z.string(), resolution: z.enum(['15m', '1h', '1d']), buckets: z.array(Bucket) });
+
+function window(q: { from?: string; to?: string }, defaultMs: number): { from: Date; to: Date } {
+  const to = q.to ? new Date(q.to) : new Date();
+  const from = q.from ? new Date(q.from) : new Date(to.getTime() - defaultMs);
+  if (from > to) throw TwinErrors.VALIDATION_FAILED('query.from: must not be after `to`', [{ field: 'query.from', location: 'querystring', message: 'must not be after to' }]);
+  return { from, to };
+}
+
+const csvOrJson = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema }, 'text/csv': { schema: z.string() } } });
+
+/** Readings: latest values, raw ranges (cursor pages), resampled series from the continuous aggregates. */
+export const readingsPlugin: ApiPlugin = async (app, { db, config }) => {
+  app.get('/readings/latest', { schema: { tags: ['readings'], summary: 'Latest reading per station and metric', querystring: LatestQuery, response: { 200: z.array(LatestReading), ...errorResponses } } }, async (req) => {
+    const q = req.query;
+    const stations = q.station === undefined ? null : Array.isArray(q.station) ? q.station : [q.station];
+    const r = await db.query<{ station: string; metric: MetricCode; value: number; time: Date | string; quality: number; received_at: Date | string }>(
+      `SELECT station, metric, value, time, quality, received_at FROM latest_readings
+       WHERE ($1::text[] IS NULL OR station = ANY($1)) AND ($2::text IS NULL OR metric = $2)
+       ORDER BY station, metric`,
+      [stations, q.metric ?? null],
+    );
+    return r.rows.map((x) => ({ station: x.station, metric: x.metric, value: x.value, time: iso(x.time)!, quality: QUALITY_BY_CODE[x.quality] ?? 'not_evaluated', receivedAt: iso(x.received_at)! }));
+  });
+
+  const Params = z.object({ id: StationId });
+
+  app.get('/stations/:id/readings', { schema: { tags: ['readings'], summary: 'Raw readings of a station and metric in a window, in pages', params: Params, querystring: RawQuery, response: { 200: csvOrJson(RawPage), ...errorResponses } } }, async (req, reply) => {
+    const q = req.query;
+    const { from, to } = window(q, 86_400_000);
+    let after: string | undefined;
+    try {
+      after = decodeCursor(q.cursor, z.tuple([IsoTime]))?.[0];
+    } catch (e) {
+      if (e instanceof CursorError) throw TwinErrors.VALIDATION_FAILED('query.cursor: not a cursor of this API', [{ field: 'query.cursor', location: 'querystring', message: 'invalid cursor' }]);
+      throw e;
+    }
+    const limit = Math.min(q.limit, config.maxRows);
+    const r = await db.query<{ t: number; value: number; quality: number }>(
+      `SELECT (extract(epoch FROM time) * 1000)::float8 AS t, value, quality FROM readings
+       WHERE station = $1 AND metric = $2 AND time >= $3 AND time <= $4 AND ($5::timestamptz IS NULL OR time > $5)
+       ORDER BY time LIMIT $6`,
+      [req.params.id, q.metric, from.toISOString(), to.toISOString(), after ?? null, limit + 1],
+    );
+    const rows = r.rows.slice(0, limit);
+    const points = rows.map((p) => ({ time: new Date(p.t).toISOString(), value: p.value, quality: QUALITY_BY_CODE[p.quality] ?? 'not_evaluated' }));
+    const nextCursor = r.rows.length > limit ? encodeCursor([points.at(-1)!.time]) : null;
+    if (wantsCsv(q.format, req.headers.accept)) {
+      if (nextCursor) void reply.header('x-next-cursor', nextCursor);
+      return reply.type('text/csv; charset=utf-8').send(toCsv(['time', 'value', 'quality'], points.map((p) => [p.time, p.value, p.quality])));
+    }
+    return { station: req.params.id, metric: q.metric, unit: METRICS[q.metric].unit, points, nextCursor };
+  });
+
+  app.get('/stations/:id/series', { schema: { tags: ['readings'], summary: 'Resampled series from the continuous aggregates (15 min / 1 h / 1 d)', params: Params, querystring: SeriesQuery, response: { 200: csvOrJson(Series), ...errorResponses } } }, async (req, reply) => {
+    const q = req.query;
+    const { from, to } = window(q, 7 * 86_400_000);
+    const resolution = q.resolution === 'auto' ? pickResolution(to.getTime() - from.getTime()) : q.resolution;
+    const view = RESOLUTIONS[resolution].view;
+    const r = await db.query<{ t: number; min: number; max: number; avg: number; last: number; count: number; flagged: number }>(
+      `SELECT (extract(epoch FROM bucket) * 1000)::float8 AS t, min, max, avg, last, count::int AS count, flagged::int AS flagged
+       FROM ${view} WHERE station = $1 AND metric = $2 AND bucket >= time_bucket($5::interval, $3::timestamptz) AND bucket <= $4
+       ORDER BY bucket LIMIT $6`,
+      [req.params.id, q.metric, from.toISOString(), to.toISOString(), `${RESOLUTIONS[resolution].ms / 1000} seconds`, config.maxRows],
+    );
+    const buckets = r.rows.map((b) => ({ time: new Date(b.t).toISOString(), min: b.min, max: b.max, avg: b.avg, last: b.last, count: b.count, flagged: b.flagged }));
+    if (wantsCsv(q.format, req.headers.accept)) {
+      return reply.type('text/csv; charset=utf-8').send(toCsv(['time', 'min', 'max', 'avg', 'last', 'count', 'flagged'], buckets.map((b) => [b.time, b.min, b.max, b.avg, b.last, b.count, b.flagged])));
+    }
+    return { station: req.params.id, metric: q.metric, unit: METRICS[q.metric].unit, resolution, buckets };
+  });
+};
