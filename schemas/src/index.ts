@@ -86,6 +86,7 @@ export {
   AqiCategoryCondition,
   FloodLevelCondition,
   ForecastCrossingCondition,
+  ForecastLevel,
   LeafCondition,
   CompositeCondition,
   RuleCondition,
@@ -94,3 +95,10 @@ export {
   type RuleOp,
   type RuleDefinitionInput,
 } from './rules.js';
+export {
+  AlertType,
+  PlanTask,
+  ContingencyPlan,
+  StoredPlan,
+  type ContingencyPlanInput,
+} from './plans.js';

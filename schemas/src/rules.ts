@@ -92,11 +92,21 @@ export const FloodLevelCondition = z
   })
   .strict();
 
-/** Fires on the forecast, before the observation: a level predicted to be crossed within `withinHours`. */
+/** Levels a forecast can predict crossing: gauge and reservoir levels, or a pollutant class (`nh3n:IV`). */
+export const ForecastLevel = z.union([
+  z.enum(['fortification', 'warning', 'guaranteed', 'historical_max', 'flood_limit', 'normal_pool', 'flood_control_high', 'design_flood', 'check_flood']),
+  z.string().regex(/^[a-z0-9]+:(I|II|III|IV|V|worse_than_V)$/, 'pollutant level: <metric>:<GB 3838 class>, e.g. nh3n:IV'),
+]);
+
+/**
+ * Fires on the forecast, before the observation: a level predicted to be crossed within
+ * `withinHours` — a flood wave routed to a gauge, or a pollutant plume predicted to reach a section
+ * or intake above a class.
+ */
 export const ForecastCrossingCondition = z
   .object({
     type: z.literal('forecast_crossing'),
-    level: z.enum(['warning', 'guaranteed', 'historical_max', 'flood_limit', 'flood_control_high', 'design_flood']),
+    level: ForecastLevel,
     withinHours: z.number().positive().max(240),
   })
   .strict();

@@ -30,5 +30,8 @@ export const TwinErrors = {
   RATE_LIMITED: (retryAfterS: number) => new BasinError('RATE_LIMITED', `too many requests; retry in ${retryAfterS} s`, 429, { retryAfterS }),
   DB_UNAVAILABLE: () => new BasinError('DB_UNAVAILABLE', 'the database is not reachable; retry shortly', 503),
   NOT_READY: (failing: string[]) => new BasinError('NOT_READY', `not ready: ${failing.join(', ')}`, 503, { failing }),
+  /** A rule or plan file (or API body) that does not validate: details name the file and the field. */
+  DEFINITION_INVALID: (what: string, details: { file?: string; field: string; message: string }[]) =>
+    new BasinError('DEFINITION_INVALID', `invalid ${what}: ${details.map((d) => `${d.file ? d.file + ': ' : ''}${d.field || '(root)'}: ${d.message}`).join('; ')}`, 400, details),
   INTERNAL: () => new BasinError('INTERNAL', 'internal error', 500),
 } as const;
