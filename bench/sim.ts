@@ -95,6 +95,8 @@ async function runSim(url: string, stations: SimStation[], ticks: number, tag: s
       allowHostile: false,
       provision: false,
       window: WINDOW,
+      // The bare side's unit is the PUBACK too (there is no ingest in this benchmark).
+      confirm: 'puback',
       highWater: 200_000,
       log,
     });

@@ -67,7 +67,13 @@ Reliability
                          options resumes where the previous run stopped
   --reset-outbox         delete the outbox (and its resume state) before starting
   --fsync POLICY         none | interval | always  [SIM_FSYNC, interval]
-  --window N             messages in flight per connection  [1000]
+  --window N             messages in flight (not yet PUBACKed) per connection  [1000]
+  --confirm MODE         commit: a reading leaves the outbox when ingest confirms it committed
+                         (basin/v1/committed/<station>), unconfirmed ones are sent again after a
+                         reconnect or the timeout; puback: on the broker's PUBACK (a broker or
+                         ingest without confirmations)  [SIM_CONFIRM, commit]
+  --confirm-timeout DUR  commit mode: send again when no confirmation came this long after the
+                         PUBACK  [SIM_CONFIRM_TIMEOUT_S, 60s]
 
 Reporting
   --manifest FILE        write per-station first/last sequence and counts, published and acknowledged
@@ -142,7 +148,7 @@ function cmdScenarios(argv: string[]): number {
 }
 
 function progressLine(s: EngineStats, rate: number): string {
-  return `sim ${new Date(s.simTime).toISOString().slice(0, 16)}Z  ${Math.round(rate)} readings/s  published ${s.published}  acknowledged ${s.acknowledged}  buffered ${s.buffered} msg  errors ${s.errors}  connected ${s.connected}/${s.lanes}`;
+  return `sim ${new Date(s.simTime).toISOString().slice(0, 16)}Z  ${Math.round(rate)} readings/s  published ${s.published}  ${s.awaitingCommit ? `confirmed ${s.acknowledged} (awaiting commit ${s.awaitingCommit} msg)` : `confirmed ${s.acknowledged}`}  buffered ${s.buffered} msg  errors ${s.errors}  connected ${s.connected}/${s.lanes}`;
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
@@ -174,6 +180,8 @@ async function cmdRun(argv: string[]): Promise<number> {
       'reset-outbox': { type: 'boolean' },
       fsync: { type: 'string' },
       window: { type: 'string' },
+      confirm: { type: 'string' },
+      'confirm-timeout': { type: 'string' },
       manifest: { type: 'string' },
       quiet: { type: 'boolean' },
       'log-level': { type: 'string' },
@@ -216,6 +224,10 @@ async function cmdRun(argv: string[]): Promise<number> {
   if (!['auto', '5', '3.1.1'].includes(protocol)) throw SimErrors.USAGE('--mqtt-version must be auto, 5 or 3.1.1');
   const fsync = (values.fsync ?? cfg.fsync) as 'none' | 'interval' | 'always';
   if (!['none', 'interval', 'always'].includes(fsync)) throw SimErrors.USAGE('--fsync must be none, interval or always');
+  const confirm = (values.confirm ?? cfg.confirm) as 'commit' | 'puback';
+  if (!['commit', 'puback'].includes(confirm)) throw SimErrors.USAGE('--confirm must be commit or puback');
+  const confirmTimeoutMs = values['confirm-timeout'] ? parseDuration(values['confirm-timeout']) : cfg.confirmTimeoutS * 1000;
+  if (confirmTimeoutMs < 1000) throw SimErrors.USAGE('--confirm-timeout must be at least 1s');
   const outboxDir = path.resolve(values.outbox ?? cfg.outboxDir);
   if (values['reset-outbox']) (await import('./outbox.js')).Outbox.destroy(outboxDir);
   const url = values.url ?? cfg.env.MQTT_URL ?? `mqtt://${cfg.env.MQTT_EMBEDDED_HOST}:${cfg.env.MQTT_EMBEDDED_PORT}`;
@@ -240,6 +252,8 @@ async function cmdRun(argv: string[]): Promise<number> {
     allowHostile: !!values['allow-hostile'],
     provision: true,
     window: values.window ? Number(values.window) : 1000,
+    confirm,
+    confirmTimeoutMs,
     highWater: 200_000,
     log,
   });
@@ -283,7 +297,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   if (values.manifest) writeManifest(values.manifest, engine.manifest(), { scenario: scenario.name, seed, stations: stations.length, start, end, stats: s });
   err(
     `${interrupted ? 'stopped' : 'done'} after ${secs.toFixed(1)} s: published ${s.published} readings (${Math.round(s.published / Math.max(secs, 0.001))}/s) in ${s.messages} messages, ` +
-      `acknowledged ${s.acknowledged}, left in outbox ${s.buffered} messages, errors ${s.errors}, disconnects ${s.disconnects}, dropped (faults/outages) ${s.dropped}` +
+      `confirmed ${s.acknowledged}${s.resent ? ` (${s.resent} messages sent again after the confirmation timeout)` : ''}, left in outbox ${s.buffered} messages, errors ${s.errors}, disconnects ${s.disconnects}, dropped (faults/outages) ${s.dropped}` +
       `${s.hostile ? `, hostile ${s.hostile}` : ''}${values.manifest ? `; manifest ${values.manifest}` : ''}\n`,
   );
   return 0;

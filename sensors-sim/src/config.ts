@@ -15,6 +15,11 @@ export const SimEnv = z.object({
   SIM_PUBLISH: z.enum(['station', 'gateway']).default('station').describe('station: one topic per station; gateway: batches per gateway'),
   SIM_QOS: z.enum(['0', '1', '2']).default('1').transform((q) => Number(q) as 0 | 1 | 2).describe('MQTT QoS of readings'),
   SIM_MQTT_PROTOCOL: z.enum(['auto', '5', '3.1.1']).default('auto').describe('MQTT version; auto = 5, falling back to 3.1.1'),
+  SIM_CONFIRM: z
+    .enum(['commit', 'puback'])
+    .default('commit')
+    .describe('when a reading leaves the outbox: commit = when ingest confirms it committed (basin/v1/committed/<station>); puback = on the broker PUBACK (brokers/ingests without confirmations)'),
+  SIM_CONFIRM_TIMEOUT_S: posInt(60).describe('commit mode: send a reading again when its commit confirmation has not come this long after the PUBACK'),
   SIM_FSYNC: z.enum(['none', 'interval', 'always']).default('interval').describe('outbox fsync policy: interval = at most 1 s of readings at risk on power loss'),
 });
 export type SimEnv = z.infer<typeof SimEnv>;
@@ -32,6 +37,8 @@ export interface SimConfig {
   qos: 0 | 1 | 2;
   protocol: 'auto' | '5' | '3.1.1';
   fsync: 'none' | 'interval' | 'always';
+  confirm: 'commit' | 'puback';
+  confirmTimeoutS: number;
 }
 
 export function loadConfig(env: Env): SimConfig {
@@ -49,6 +56,8 @@ export function loadConfig(env: Env): SimConfig {
     qos: e.SIM_QOS,
     protocol: e.SIM_MQTT_PROTOCOL,
     fsync: e.SIM_FSYNC,
+    confirm: e.SIM_CONFIRM,
+    confirmTimeoutS: e.SIM_CONFIRM_TIMEOUT_S,
   };
 }
 

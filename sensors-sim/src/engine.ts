@@ -19,6 +19,7 @@ import { batteryLevel, compileFaults, type StationFaults } from './faults.js';
 import { hostilePayload } from './hostile.js';
 import { Hj212Lane, MqttLane, type Lane, type LaneEvents, type ProtocolChoice } from './lanes.js';
 import { Outbox, type FsyncPolicy } from './outbox.js';
+import { CommitTracker, forEachRange } from './delivery/commit-tracker.js';
 import { hash32, hashUnit } from './random.js';
 import type { Scenario } from './scenario.js';
 import { roundValue, SignalModel } from './signals.js';
@@ -31,6 +32,13 @@ const SLICE_MS = 2;
 const SLICE_MAX_MS = 10;
 
 export type PublishMode = 'station' | 'gateway' | 'hj212';
+
+/**
+ * When a message leaves the outbox: 'commit' = when ingest confirms its readings committed
+ * (CommittedAck on basin/v1/committed/<station>; end-to-end, survives a broker crash);
+ * 'puback' = on the broker's PUBACK (brokers or ingests without confirmations).
+ */
+export type ConfirmMode = 'commit' | 'puback';
 
 export interface EngineOptions {
   scenario: Scenario;
@@ -57,6 +65,10 @@ export interface EngineOptions {
   provision: boolean;
   /** Maximum messages in flight per connection. */
   window: number;
+  /** Default 'commit' (MQTT only; HJ 212 confirms with its CN=9014 answer or the TCP write). */
+  confirm?: ConfirmMode;
+  /** Commit mode: a message whose confirmation has not come this long after its PUBACK is sent again (default 60 s). */
+  confirmTimeoutMs?: number;
   /** Generation pauses while this many messages wait in the outbox. */
   highWater: number;
   /** While every connection is up, generation waits once this many messages are written but not yet sent (default 4 × window, at least 5000). */
@@ -67,15 +79,19 @@ export interface EngineOptions {
 export interface EngineStats {
   /** Readings handed to the outbox (published). */
   published: number;
-  /** Readings acknowledged by the broker (each counted once). */
+  /** Readings confirmed (commit mode: committed by ingest; puback mode: acknowledged by the broker), each counted once. */
   acknowledged: number;
   /** Messages written to the outbox / acknowledged. */
   messages: number;
   messagesAcked: number;
   /** Payload bytes of the acknowledged messages that carry readings. */
   bytes: number;
-  /** Messages waiting in the outbox (not yet acknowledged). */
+  /** Messages waiting in the outbox (not yet confirmed). */
   buffered: number;
+  /** Commit mode: messages the broker acknowledged that wait for ingest's confirmation. */
+  awaitingCommit: number;
+  /** Commit mode: messages sent again because their confirmation did not come in time. */
+  resent: number;
   errors: number;
   disconnects: number;
   dropped: number;
@@ -144,9 +160,14 @@ export class Engine {
   private resolveDone!: () => void;
   readonly done: Promise<void>;
   private readonly values: number[] = [];
+  private readonly confirmMode: ConfirmMode;
+  private readonly confirmTimeoutMs: number;
+  private readonly tracker = new CommitTracker();
 
   constructor(private readonly o: EngineOptions) {
     const t0 = o.start - (((o.start % o.intervalMs) + o.intervalMs) % o.intervalMs);
+    this.confirmMode = o.mode === 'hj212' ? 'puback' : (o.confirm ?? 'commit');
+    this.confirmTimeoutMs = o.confirmTimeoutMs ?? 60_000;
     const runKey = [o.scenario.name, o.seed, o.stations.length, o.intervalMs, o.mode, o.format].join('|');
     this.outbox = Outbox.open(o.outboxDir, { fsync: o.fsync });
     const stateFile = path.join(o.outboxDir, 'state.json');
@@ -181,6 +202,8 @@ export class Engine {
       messagesAcked: 0,
       bytes: 0,
       buffered: this.outbox.backlog,
+      awaitingCommit: 0,
+      resent: 0,
       errors: 0,
       disconnects: 0,
       dropped: 0,
@@ -215,10 +238,16 @@ export class Engine {
         this.stats.connected--;
         this.stats.disconnects++;
         this.outbox.release(lane.index);
-        o.log.warn({ client: lane.clientId, err: err?.message }, 'connection lost; unacknowledged messages stay in the outbox');
+        o.log.warn({ client: lane.clientId, err: err?.message }, 'connection lost; unconfirmed messages stay in the outbox and are sent again');
+      },
+      onCommitted: (ack) => {
+        for (const c of this.tracker.committed(ack.station, ack.seqs)) this.confirmed(c.id, c.meta, c.bytes);
       },
     };
-    const mk = (clientId: string, status: Omit<DeviceStatus, 'v' | 'state' | 'ts' | 'client'>): number => {
+    const commit = this.confirmMode === 'commit';
+    // One lane for every station: one wildcard subscription; otherwise the lane's own stations.
+    const committedFilters = (ids: string[] | undefined) => (!commit ? undefined : ids === undefined ? [topics.filters.committed] : ids.map((id) => topics.committed(id)));
+    const mk = (clientId: string, status: Omit<DeviceStatus, 'v' | 'state' | 'ts' | 'client'>, confirmFor?: string[]): number => {
       const index = this.lanes.length;
       if (o.mode === 'hj212') {
         const h = o.hj212!;
@@ -226,7 +255,11 @@ export class Engine {
       } else {
         const m = o.mqtt!;
         this.lanes.push(
-          new MqttLane(index, { url: m.url, clientId, username: m.username, password: m.password, qos: m.qos, protocol: m.protocol, status, log: o.log, mqttOptions: m.mqttOptions }, events),
+          new MqttLane(
+            index,
+            { url: m.url, clientId, username: m.username, password: m.password, qos: m.qos, protocol: m.protocol, status, log: o.log, mqttOptions: m.mqttOptions, committed: committedFilters(confirmFor) },
+            events,
+          ),
         );
       }
       return index;
@@ -234,13 +267,16 @@ export class Engine {
     if (o.mode === 'gateway') {
       const byGw = new Map<string, string[]>();
       for (const s of o.stations) byGw.set(s.gateway, [...(byGw.get(s.gateway) ?? []), s.id]);
-      for (const [gw, ids] of byGw) this.laneOfGateway.set(gw, mk(`${o.clientId}-${gw}`, { kind: 'gateway', stations: ids }));
+      for (const [gw, ids] of byGw) this.laneOfGateway.set(gw, mk(`${o.clientId}-${gw}`, { kind: 'gateway', stations: ids }, byGw.size === 1 ? undefined : ids));
       for (const s of o.stations) this.laneOfStation.set(s.id, this.laneOfGateway.get(s.gateway)!);
     } else if (o.mode === 'station' && o.connections === 'per-station') {
-      for (const s of o.stations) this.laneOfStation.set(s.id, mk(s.id, { kind: 'station', stations: [s.id] }));
+      for (const s of o.stations) this.laneOfStation.set(s.id, mk(s.id, { kind: 'station', stations: [s.id] }, o.stations.length === 1 ? undefined : [s.id]));
     } else {
       const n = o.mode === 'hj212' ? 1 : Math.max(1, Math.min(o.connections as number, o.stations.length || 1));
-      for (let i = 0; i < n; i++) mk(n === 1 ? o.clientId : `${o.clientId}-${i}`, { kind: 'simulator', stations: undefined });
+      for (let i = 0; i < n; i++) {
+        const own = n === 1 ? undefined : o.stations.filter((_, k) => k % n === i).map((s) => s.id);
+        mk(n === 1 ? o.clientId : `${o.clientId}-${i}`, { kind: 'simulator', stations: undefined }, own);
+      }
       o.stations.forEach((s, i) => this.laneOfStation.set(s.id, i % n));
       for (const s of o.stations) if (!this.laneOfGateway.has(s.gateway)) this.laneOfGateway.set(s.gateway, this.laneOfStation.get(s.id)!);
     }
@@ -266,6 +302,12 @@ export class Engine {
   }
 
   private housekeeping(): void {
+    if (this.confirmMode === 'commit') {
+      // Confirmations that did not come in time: the broker may have lost the message (a crash
+      // before it saved its queue) or ingest its session; send it again (ingest deduplicates).
+      for (const id of this.tracker.expired(Date.now(), this.confirmTimeoutMs)) if (this.outbox.requeue(id)) this.stats.resent++;
+      this.stats.awaitingCommit = this.tracker.awaiting;
+    }
     this.outbox.flush();
     this.stats.buffered = this.outbox.backlog;
     // Every second, or less often when the state is big (10,000 stations: tens of ms): at most ~2% of the time.
@@ -563,10 +605,11 @@ export class Engine {
           this.schedulePump();
           return;
         }
-        if (this.outbox.ack(rec.id)) {
-          if (rec.meta) this.stats.bytes += rec.payload.length;
-          this.onAck(rec.meta);
-        }
+        if (this.confirmMode === 'puback') {
+          if (this.outbox.ack(rec.id)) this.counted(rec.meta, rec.payload.length);
+        } else if (this.tracker.await(rec.id, rec.meta, rec.payload.length, Date.now())) {
+          if (this.outbox.confirm(rec.id)) this.counted(rec.meta, rec.payload.length);
+        } else this.resume();
         // Refilled once per turn, after every PUBACK that arrived in it was processed: one batch
         // of publishes per turn (measured: refilling from each PUBACK costs ~1.6x the CPU per message).
         this.schedulePump();
@@ -575,18 +618,33 @@ export class Engine {
   }
 
   private readonly ackRange = (id: string, first: number, last: number): void => {
-    const e = (this.state.manifest[id] ??= emptyEntry());
-    // A message re-sent after a lost PUBACK is counted once.
-    if (e.acknowledged.last !== null && last <= e.acknowledged.last) return;
-    e.acknowledged.first ??= first;
-    e.acknowledged.last = last;
-    e.acknowledged.count += last - first + 1;
+    const a = (this.state.manifest[id] ??= emptyEntry()).acknowledged;
+    // A message confirmed twice (regenerated after a restart of the simulator) is counted once;
+    // confirmations may come out of order (commit mode: a lost message is sent again later).
+    if (a.first !== null && a.last !== null && first >= a.first && last <= a.last && a.count >= a.last - a.first + 1) return;
+    a.first = a.first === null ? first : Math.min(a.first, first);
+    a.last = a.last === null ? last : Math.max(a.last, last);
+    a.count += last - first + 1;
     this.stats.acknowledged += last - first + 1;
   };
 
-  private onAck(meta: string): void {
+  /** Commit mode: ingest confirmed every reading of message `id`. */
+  private confirmed(id: number, meta: string, bytes: number): void {
+    if (this.outbox.confirm(id)) this.counted(meta, bytes);
+    this.schedulePump();
+  }
+
+  /** A message left the outbox: account for it. */
+  private counted(meta: string, bytes: number): void {
     this.stats.messagesAcked++;
+    if (meta) this.stats.bytes += bytes;
     forEachRange(meta, this.ackRange);
+    this.resume();
+    if (this.state.nextTick >= this.o.end) this.checkDone();
+  }
+
+  /** Generation waits for the outbox to drain or the sender to catch up: go on when it has. */
+  private resume(): void {
     if (this.waitingDrain && this.outbox.backlog < this.o.highWater / 2) {
       this.waitingDrain = false;
       setImmediate(this.loop);
@@ -595,7 +653,6 @@ export class Engine {
       this.waitingLead = false;
       setImmediate(this.loop);
     }
-    if (this.state.nextTick >= this.o.end) this.checkDone();
   }
 
   private checkDone(): void {
@@ -631,19 +688,6 @@ export class Engine {
     }
     await Promise.all(this.lanes.map((l) => l.close()));
     this.stats.buffered = this.outbox.backlog;
-  }
-}
-
-/** Calls `fn` for every `station:first:last` range of a message's meta (`;`-separated). */
-function forEachRange(meta: string, fn: (id: string, first: number, last: number) => void): void {
-  let i = 0;
-  while (i < meta.length) {
-    let j = meta.indexOf(';', i);
-    if (j < 0) j = meta.length;
-    const c2 = meta.lastIndexOf(':', j - 1);
-    const c1 = c2 > i ? meta.lastIndexOf(':', c2 - 1) : -1;
-    if (c1 > i) fn(meta.slice(i, c1), Number(meta.slice(c1 + 1, c2)), Number(meta.slice(c2 + 1, j)));
-    i = j + 1;
   }
 }
 

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { decodeHj212Frame, HJ212_CN, parseHj212Segment, splitHj212Stream, topics, type DeviceStatus } from '@basin/schemas';
+import { CommittedAck, decodeHj212Frame, HJ212_CN, parseHj212Segment, splitHj212Stream, topics, type DeviceStatus } from '@basin/schemas';
 import type { Logger } from '@basin/platform';
 
 /**
@@ -22,6 +22,8 @@ export interface Lane {
 export interface LaneEvents {
   onUp(lane: Lane): void;
   onDown(lane: Lane, err?: Error): void;
+  /** The platform confirmed committed sequence numbers (end-to-end delivery). */
+  onCommitted?(ack: CommittedAck): void;
 }
 
 export type ProtocolChoice = 'auto' | '5' | '3.1.1';
@@ -38,7 +40,16 @@ export interface MqttLaneOptions {
   log: Logger;
   /** Extra mqtt.js options (tests). */
   mqttOptions?: IClientOptions;
+  /**
+   * Topic filters of the commit confirmations to subscribe to (basin/v1/committed/...), on
+   * every connection before anything is sent; empty = no end-to-end confirmation.
+   */
+  committed?: string[];
 }
+
+/** Filters per SUBSCRIBE packet. */
+const SUBSCRIBE_CHUNK = 500;
+const COMMITTED_PREFIX = topics.committed('x').slice(0, -1);
 
 const BACKOFF_MS = [200, 500, 1000, 2000, 5000];
 
@@ -101,6 +112,9 @@ export class MqttLane implements Lane {
           ...this.opts.mqttOptions,
         });
         this.client = client;
+        client.on('message', (topic, payload) => {
+          if (gen === this.gen && topic.startsWith(COMMITTED_PREFIX)) this.onCommitted(payload);
+        });
         client.on('connect', () => {
           if (gen !== this.gen) return;
           connacked = true;
@@ -108,6 +122,14 @@ export class MqttLane implements Lane {
           (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
           this.versionLocked = true;
           this.attempts = 0;
+          // The confirmations are subscribed to before anything is sent (clean session: again
+          // on every connection), so none for this connection's messages can be missed.
+          void this.subscribeCommitted(client).then(
+            () => gen === this.gen && up(),
+            (err: Error) => gen === this.gen && lost(err),
+          );
+        });
+        const up = () => {
           this.up = true;
           this.inflight = 0;
           client.publish(topics.status(this.opts.clientId), this.statusPayload('online'), { qos: 1, retain: true });
@@ -116,7 +138,7 @@ export class MqttLane implements Lane {
             settled = true;
             resolve();
           }
-        });
+        };
         client.on('error', (err) => {
           if (gen !== this.gen) return;
           this.opts.log.debug({ client: this.opts.clientId, err: err.message }, 'mqtt error');
@@ -154,6 +176,30 @@ export class MqttLane implements Lane {
       };
       attempt();
     });
+  }
+
+  private async subscribeCommitted(client: MqttClient): Promise<void> {
+    const filters = this.opts.committed ?? [];
+    for (let i = 0; i < filters.length; i += SUBSCRIBE_CHUNK) {
+      const granted = await client.subscribeAsync(filters.slice(i, i + SUBSCRIBE_CHUNK), { qos: 1 });
+      const refused = granted.find((g) => g.qos > 2);
+      if (refused) throw new Error(`subscription to ${refused.topic} refused (reason ${refused.qos})`);
+    }
+  }
+
+  private onCommitted(payload: Buffer): void {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(payload.toString('utf8'));
+    } catch {
+      doc = null;
+    }
+    const ack = CommittedAck.safeParse(doc);
+    if (!ack.success) {
+      this.opts.log.debug({ client: this.opts.clientId }, 'ignored a malformed commit confirmation');
+      return;
+    }
+    this.events.onCommitted?.(ack.data);
   }
 
   send(topic: string, payload: Buffer | string, retain: boolean, done: (err?: Error) => void): void {

@@ -157,4 +157,33 @@ describe('Outbox', () => {
     appendFileSync(path.join(dir, 'lock'), String(process.ppid));
     expect(() => Outbox.open(dir)).toThrow(expect.objectContaining({ code: 'SIM_OUTBOX_LOCKED' }));
   });
+
+  it.each([
+    ['written by this process (memory)', false],
+    ['left by an earlier run (disk)', true],
+  ])('confirm() and requeue() of records %s', (_, reopen) => {
+    const dir = fresh();
+    let ob = Outbox.open(dir);
+    for (let i = 0; i < 4; i++) ob.append(0, `t/${i}`, `p${i}`, false, `s:${i + 1}:${i + 1}`);
+    ob.flush();
+    if (reopen) {
+      ob.close();
+      ob = Outbox.open(dir);
+    }
+    const sent = [ob.next(() => true)!, ob.next(() => true)!, ob.next(() => true)!];
+    // PUBACKed 0..2, awaiting confirmation: 1 is confirmed, 0 times out and is sent again.
+    expect(ob.confirm(sent[1]!.id)).toBe(true);
+    expect(ob.confirm(sent[1]!.id)).toBe(false);
+    expect(ob.requeue(sent[0]!.id)).toBe(true);
+    expect(ob.requeue(sent[0]!.id)).toBe(false);
+    expect(ob.next(() => true)!.topic).toBe('t/0');
+    expect(ob.next(() => true)!.topic).toBe('t/3');
+    expect(ob.next(() => true)).toBeNull();
+    // A reconnect returns everything in flight; a late confirmation still removes a record.
+    ob.release();
+    expect(ob.confirm(sent[2]!.id)).toBe(true);
+    expect(drain(ob).map((r) => r.topic)).toEqual(['t/0', 't/3']);
+    expect(ob.backlog).toBe(0);
+    ob.close();
+  });
 });

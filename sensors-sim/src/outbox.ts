@@ -542,6 +542,42 @@ export class Outbox {
     return true;
   }
 
+  /**
+   * The platform confirmed message `id` (end-to-end: committed): it leaves the outbox whether it
+   * is in flight or was returned to the unsent ones by a reconnect. Returns false when it already
+   * left (or never existed).
+   */
+  confirm(id: number): boolean {
+    if (id < this.ackedBelow || id >= this.nextId) return false;
+    const c = this.cached(id);
+    if (c) {
+      if (c.state === ACKED) return false;
+      if (c.state === UNSENT) {
+        c.state = INFLIGHT;
+        this.inflightCount++;
+      }
+      return this.ack(id);
+    }
+    if (this.acked.has(id)) return false;
+    if (!this.inflight.has(id)) {
+      this.inflight.set(id, -1);
+      this.inflightCount++;
+    }
+    return this.ack(id);
+  }
+
+  /** Message `id` (in flight) is to be sent again (its confirmation did not come in time). */
+  requeue(id: number): boolean {
+    const c = this.cached(id);
+    if (c) {
+      if (c.state !== INFLIGHT) return false;
+      c.state = UNSENT;
+    } else if (!this.inflight.delete(id)) return false;
+    this.inflightCount--;
+    this.rewindTo(c ? { seg: this.segments.indexOf(c.seg), off: c.off, len: c.size } : this.positions.get(id), id);
+    return true;
+  }
+
   /** A lane lost its connection: its in-flight messages are unsent again; reading restarts at the oldest unacknowledged message. */
   release(lane?: number): number {
     let n = 0;
@@ -563,17 +599,21 @@ export class Outbox {
     return n;
   }
 
+  /** Move the reader back to record `id` at `p` if it is behind the reader. */
+  private rewindTo(p: Pos | undefined, id: number): boolean {
+    if (!p || p.seg < 0) return false;
+    if (p.seg < this.rseg || (p.seg === this.rseg && p.off < this.roff)) {
+      this.rseg = p.seg;
+      this.roff = p.off;
+      this.rid = id;
+    }
+    return true;
+  }
+
   private rewind(): void {
     const c = this.cached(this.ackedBelow);
     const p: Pos | undefined = c ? { seg: this.segments.indexOf(c.seg), off: c.off, len: c.size } : this.positions.get(this.ackedBelow);
-    if (p && p.seg >= 0) {
-      if (p.seg < this.rseg || (p.seg === this.rseg && p.off < this.roff)) {
-        this.rseg = p.seg;
-        this.roff = p.off;
-        this.rid = this.ackedBelow;
-      }
-      return;
-    }
+    if (this.rewindTo(p, this.ackedBelow)) return;
     if (this.positions.size > 0 || this.inflightCount > 0) return;
     // Fresh start: find the segment holding ackedBelow and scan from its start (skips acked ids).
     let s = 0;

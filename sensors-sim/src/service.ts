@@ -57,6 +57,8 @@ export async function start(deps: SimDeps): Promise<SimService> {
     allowHostile: false,
     provision: true,
     window: 1000,
+    confirm: config.confirm,
+    confirmTimeoutMs: config.confirmTimeoutS * 1000,
     highWater: 200_000,
     log,
   });

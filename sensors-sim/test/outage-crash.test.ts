@@ -47,7 +47,7 @@ describe('gateway outage with backfill', () => {
     const args = [
       ...['--import', 'tsx', CLI, 'run', '--scenario', scenarioFile, '--stations', String(COUNT), '--seed', String(SEED)],
       ...['--start', new Date(T0).toISOString(), '--duration', '3h', '--speed', '3600', '--url', broker.url, '--client-id', 'it-outage-crash'],
-      ...['--outbox', outbox, '--manifest', manifest, '--quiet'],
+      ...['--outbox', outbox, '--manifest', manifest, '--quiet', '--confirm', 'puback'],
     ];
 
     // A QoS 1 subscriber, connected before the simulator starts and for the whole test.

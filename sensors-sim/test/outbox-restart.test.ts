@@ -46,6 +46,8 @@ function options(over: Partial<EngineOptions>): EngineOptions {
     allowHostile: false,
     provision: true,
     window: 200,
+    // No ingest here: the broker's PUBACK is the confirmation (commit mode: test/commit-delivery.test.ts).
+    confirm: 'puback',
     highWater: 5_000,
     log,
     ...over,
