@@ -68,8 +68,10 @@ export function planTasks(plans: StoredPlan[], a: PlanAlert, now: number, existi
   for (const { plan, version } of currentPlans(plans)) {
     if (!planMatches(plan, a)) continue;
     for (const t of plan.tasks) {
-      const occurrences = t.repeatMinutes ? Math.floor((now - a.openedAt) / (t.repeatMinutes * 60_000)) + 1 : 1;
-      for (let n = 0; n < Math.max(1, occurrences); n++) {
+      // A recurring duty: the current period's occurrence only (a missed period is not backfilled —
+      // its deadline would already have passed; the overdue escalation reports the gap).
+      const n = t.repeatMinutes ? Math.max(0, Math.floor((now - a.openedAt) / (t.repeatMinutes * 60_000))) : 0;
+      {
         const key = `${a.alertId}/${plan.id}/${t.key}/${n}`;
         if (existing.has(key)) continue;
         const createdAt = n === 0 ? now : a.openedAt + n * t.repeatMinutes! * 60_000;

@@ -69,6 +69,11 @@ export class RuleEngine {
     this.reindex(now);
   }
 
+  /** Records readings as already seen (restart: latest values from the database) without evaluating them. */
+  warm(readings: Observation[]): void {
+    for (const o of readings) this.memory.record(o);
+  }
+
   observe(o: Observation, now: number): RuleEvent[] {
     this.counts.observed++;
     const rec = this.memory.record(o);
