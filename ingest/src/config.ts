@@ -46,6 +46,10 @@ export const IngestEnv = z.object({
   INGEST_LATEST_REPAIR: interval('15 minutes').describe('At start, rebuild latest values from the readings of this recent window (after a crash).'),
   INGEST_MAX_FUTURE_S: posInt(300).describe('readings further in the future than this are dead-lettered (future_timestamp), seconds'),
   INGEST_MAX_PAST_DAYS: posInt(365).describe('readings older than this are dead-lettered (stale_timestamp), days'),
+  INGEST_MAX_LAG_S: posInt(30).describe('/healthz and /readyz report degraded when the oldest unacknowledged message is older than this, seconds'),
+  INGEST_MQTT_CA: optionalString.describe('mqtts://: CA certificate file (PEM) to verify the broker; default: the system CAs'),
+  INGEST_MQTT_CERT: optionalString.describe('mqtts://: client certificate file (PEM), for brokers that require one'),
+  INGEST_MQTT_KEY: optionalString.describe('mqtts://: private key file (PEM) of the client certificate'),
   INGEST_METRICS_ENABLED: bool(true).describe('serve Prometheus /metrics and /healthz'),
   INGEST_METRICS_HOST: z.string().default('127.0.0.1').describe('bind address of /metrics'),
   INGEST_METRICS_PORT: port(9464).describe('Prometheus /metrics port; 0 picks a free port.'),
@@ -60,7 +64,7 @@ export const IngestEnv = z.object({
   INGEST_JOBS_TICK_S: posInt(60).describe('how often ingest runs due policy jobs itself, seconds'),
   INGEST_HJ212_PORT: z.coerce.number().int().min(0).max(65535).optional().describe('HJ 212-2017 TCP listener; unset disables it, 0 picks a free port.'),
   INGEST_HJ212_HOST: z.string().default('127.0.0.1').describe('bind address of the HJ 212 listener'),
-  INGEST_HJ212_MN_MAP: mnMap.describe('JSON map of HJ 212 MN codes to station ids (default: MN = upper-cased station id)'),
+  INGEST_HJ212_MN_MAP: mnMap.describe('HJ 212 MN codes to station ids, "MN=station,MN2=station2" (default: MN = upper-cased station id; the hj212_devices table wins)'),
   INGEST_HJ212_TZ_OFFSET_MIN: z.coerce.number().int().min(-720).max(840).default(480).describe('Time zone of HJ 212 DataTime / QN fields, minutes east of UTC (China Standard Time = 480).'),
   INGEST_HJ212_IDLE_S: posInt(600).describe('close HJ 212 connections idle this long, seconds'),
 });
@@ -94,6 +98,9 @@ export interface IngestConfig {
   latestRepair: string | null;
   maxFutureMs: number;
   maxPastMs: number;
+  maxLagMs: number;
+  /** TLS files for mqtts:// (paths). */
+  mqttTls: { ca?: string; cert?: string; key?: string };
   shareGroup: string | undefined;
   clientId: string;
   sessionExpiryS: number;
@@ -120,6 +127,8 @@ export function loadConfig(env: Env): IngestConfig {
     latestRepair: e.INGEST_LATEST_REPAIR,
     maxFutureMs: e.INGEST_MAX_FUTURE_S * 1000,
     maxPastMs: e.INGEST_MAX_PAST_DAYS * 86_400_000,
+    maxLagMs: e.INGEST_MAX_LAG_S * 1000,
+    mqttTls: { ca: e.INGEST_MQTT_CA, cert: e.INGEST_MQTT_CERT, key: e.INGEST_MQTT_KEY },
     shareGroup: e.INGEST_SHARE_GROUP,
     clientId: e.INGEST_CLIENT_ID ?? `ingest-${process.pid}`,
     sessionExpiryS: e.INGEST_SESSION_EXPIRY_S,

@@ -25,13 +25,21 @@ export const DEAD_LETTER_REASONS = {
   hj212_unknown_mn: 'HJ 212 MN (device code) is not mapped to a station',
   hj212_bad_password: 'HJ 212 PW (access password) is wrong for this MN',
   hj212_unsupported: 'HJ 212 command (CN) carries no readings ingest accepts',
+  unknown_unit: 'SenML unit is not the catalogue unit and has no conversion to it',
+  catalogue_protected: 'registry document for a catalogue station (changes only with a release)',
+  outside_basin: 'registry document places the station outside the basin',
+  stale_version: 'changed registry document without a higher version',
+  db_rejected: 'PostgreSQL rejected the message (data error); the rest of its batch was committed',
 } as const;
 export type DeadLetterReason = keyof typeof DEAD_LETTER_REASONS;
 
 /** Ingest error catalogue (process-level failures, not per-message ones). */
 export const IngestErrors = {
   CONFIG: (message: string) => new BasinError('INGEST_CONFIG', `invalid ingest configuration: ${message}`, 500),
-  MQTT_REFUSED: (code: number, message: string) => new BasinError('INGEST_MQTT_REFUSED', `MQTT connection refused (${code}): ${message}`, 503),
+  MQTT_REFUSED: (code: number, message: string) => new BasinError('INGEST_MQTT_REFUSED', `MQTT connection refused (${code}): ${message}`, 503, { reasonCode: code }),
+  MQTT_BAD_CREDENTIALS: (code: number, message: string) => new BasinError('INGEST_MQTT_BAD_CREDENTIALS', `MQTT connection refused (${code}): ${message} — check the user name and password (MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD)`, 503, { reasonCode: code }),
+  MQTT_PROTOCOL_UNSUPPORTED: (code: number) => new BasinError('INGEST_MQTT_PROTOCOL_UNSUPPORTED', `broker refused MQTT 5 (${code}): unsupported protocol version`, 503, { reasonCode: code }),
+  MQTT_SHARED_UNAVAILABLE: (detail: string) => new BasinError('INGEST_MQTT_SHARED_UNAVAILABLE', `shared subscriptions unavailable: ${detail}`, 503),
   MQTT_SUBSCRIBE: (filters: string[]) => new BasinError('INGEST_MQTT_SUBSCRIBE', `broker refused subscriptions: ${filters.join(', ')}`, 503),
   STOPPED: () => new BasinError('INGEST_STOPPED', 'ingest is stopping', 503),
 } as const;

@@ -2,6 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '@basin/platform';
+import type { HealthReport } from './health.js';
+import type { BatchCommitted } from './pipeline.js';
 
 /** Prometheus metrics of one ingest service (own registry: several services may share a process in tests). */
 export class IngestMetrics {
@@ -38,10 +40,46 @@ export class IngestMetrics {
   readonly paused = new Gauge({ name: 'basin_ingest_backpressure', help: '1 while ingest has stopped reading because too much is unacknowledged', registers: [this.registry] });
   readonly mqttConnected = new Gauge({ name: 'basin_ingest_mqtt_connected', help: '1 while connected to the broker', registers: [this.registry] });
   readonly hj212Connections = new Gauge({ name: 'basin_ingest_hj212_connections', help: 'Open HJ 212 logger connections', registers: [this.registry] });
+  readonly conflicts = new Counter({ name: 'basin_ingest_conflicts_total', help: 'Readings with an already stored (or repeated) key and a different value; both values are kept in reading_conflicts', registers: [this.registry] });
+  readonly committedAcks = new Counter({ name: 'basin_ingest_committed_acks_total', help: 'Commit confirmations published to devices (basin/v1/committed/<station>)', registers: [this.registry] });
   readonly jobRuns = new Counter({ name: 'basin_ingest_policy_job_runs_total', help: 'TimescaleDB policy jobs run by ingest (embedded mode)', labelNames: ['proc', 'relation', 'ok'] as const, registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'basin_ingest_' });
+  }
+
+  /** Count one committed batch (per batch, then once per label set: a labelled inc per reading cost more than decoding it). */
+  observeBatch(b: BatchCommitted): Map<string, number> {
+    this.stored.inc(b.inserted);
+    this.duplicates.inc(b.duplicates);
+    if (b.conflicts) this.conflicts.inc(b.conflicts);
+    this.batchSize.observe(b.readings.length + b.letters.length);
+    this.commitSeconds.observe(b.commitMs / 1000);
+    const letters = new Map<string, number>();
+    for (const l of b.letters) letters.set(l.reason, (letters.get(l.reason) ?? 0) + l.count);
+    for (const [reason, n] of letters) this.deadLetters.inc({ reason }, n);
+    let pass = 0;
+    let suspect = 0;
+    let fail = 0;
+    const tests = new Map<string, { test: string; flag: string; n: number }>();
+    for (let i = 0; i < b.readings.length; i++) {
+      this.readingAge.observe(Math.max(0, (b.committedAt - b.readings[i]!.ts) / 1000));
+      const f = b.flags[i]!;
+      if (f.flag === 'pass') pass++;
+      else if (f.flag === 'suspect') suspect++;
+      else fail++;
+      for (const t of f.failed) {
+        const k = `${t.test}/${t.flag}`;
+        const c = tests.get(k);
+        if (c) c.n++;
+        else tests.set(k, { test: t.test, flag: t.flag, n: 1 });
+      }
+    }
+    if (pass) this.qcFlags.inc({ flag: 'pass' }, pass);
+    if (suspect) this.qcFlags.inc({ flag: 'suspect' }, suspect);
+    if (fail) this.qcFlags.inc({ flag: 'fail' }, fail);
+    for (const t of tests.values()) this.qcTests.inc({ test: t.test, flag: t.flag }, t.n);
+    return letters;
   }
 }
 
@@ -50,8 +88,8 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serve GET /metrics (Prometheus text format) and GET /healthz. */
-export async function serveMetrics(m: IngestMetrics, host: string, port: number, health: () => { ok: boolean; [k: string]: unknown }, log: Logger): Promise<MetricsServer> {
+/** Serve GET /metrics (Prometheus text format), GET /healthz (liveness) and GET /readyz (readiness). */
+export async function serveMetrics(m: IngestMetrics, host: string, port: number, health: () => HealthReport, log: Logger): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {
@@ -66,9 +104,10 @@ export async function serveMetrics(m: IngestMetrics, host: string, port: number,
       );
       return;
     }
-    if (req.method === 'GET' && path === '/healthz') {
+    if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
       const h = health();
-      res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h));
+      const good = path === '/healthz' ? h.ok : h.ready;
+      res.writeHead(good ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h));
       return;
     }
     res.writeHead(404).end();

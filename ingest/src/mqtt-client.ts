@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import mqttPacket, { type IConnackPacket, type IPublishPacket, type ISubackPacket, type Packet } from 'mqtt-packet';
-import type { Logger } from '@basin/platform';
+import { BasinError, type Logger } from '@basin/platform';
 import { IngestErrors } from './errors.js';
 
 /**
@@ -37,6 +37,8 @@ export interface AckingClientOptions {
   protocolVersion: 4 | 5;
   username?: string;
   password?: string;
+  /** TLS (mqtts://): CA certificate(s), client certificate and key, PEM. */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   keepaliveS: number;
   /** MQTT 5 receive maximum (1..65535). */
   receiveMaximum: number;
@@ -80,6 +82,18 @@ const V4_REFUSE: Record<number, string> = {
   5: 'not authorized',
 };
 
+/** MQTT 5 SUBACK reason: shared subscriptions not supported. */
+const SHARED_NOT_SUPPORTED = 0x9e;
+
+/** The error for a refused CONNECT, by its CONNACK code (MQTT 5 reason code or 3.1.1 return code). */
+export function refusal(v5: boolean, code: number, msg: string): Error {
+  if (v5 ? code === 0x86 || code === 0x87 : code === 4 || code === 5) return IngestErrors.MQTT_BAD_CREDENTIALS(code, msg);
+  // 0x84 unsupported protocol version; a 3.1.1-only broker answers an MQTT 5 CONNECT with the
+  // 3.1.1 return code 1 (unacceptable protocol version).
+  if (v5 ? code === 0x84 || code === 1 : code === 1) return IngestErrors.MQTT_PROTOCOL_UNSUPPORTED(code);
+  return IngestErrors.MQTT_REFUSED(code, msg);
+}
+
 export class AckingMqttClient extends EventEmitter<Events> {
   private socket: net.Socket | null = null;
   /** Incremented per connection: acks of older connections are ignored. */
@@ -104,9 +118,21 @@ export class AckingMqttClient extends EventEmitter<Events> {
   private ackLen = 0;
   private ackGen = 0;
 
+  private readonly username: string | undefined;
+  private readonly password: string | undefined;
+
   constructor(readonly opts: AckingClientOptions) {
     super();
     this.backoffMs = opts.reconnectMinMs ?? 500;
+    // Credentials in the URL (mqtt://user:password@host) unless given explicitly.
+    let u: URL | null = null;
+    try {
+      u = new URL(opts.url);
+    } catch {
+      u = null;
+    }
+    this.username = opts.username ?? (u?.username ? decodeURIComponent(u.username) : undefined);
+    this.password = opts.password ?? (u?.password ? decodeURIComponent(u.password) : undefined);
   }
 
   get isConnected(): boolean {
@@ -206,7 +232,8 @@ export class AckingMqttClient extends EventEmitter<Events> {
     const secure = u.protocol === 'mqtts:' || u.protocol === 'ssl:';
     const port = Number(u.port || (secure ? 8883 : 1883));
     const host = u.hostname;
-    const socket = secure ? tls.connect({ host, port, servername: host }) : net.connect({ host, port });
+    const t = this.opts.tls ?? {};
+    const socket = secure ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ca: t.ca, cert: t.cert, key: t.key }) : net.connect({ host, port });
     socket.setNoDelay(true);
     this.socket = socket;
     this.inflight = 0;
@@ -226,8 +253,8 @@ export class AckingMqttClient extends EventEmitter<Events> {
         clientId: this.opts.clientId,
         clean: false,
         keepalive: this.opts.keepaliveS,
-        ...(this.opts.username ? { username: this.opts.username } : {}),
-        ...(this.opts.password ? { password: Buffer.from(this.opts.password) } : {}),
+        ...(this.username ? { username: this.username } : {}),
+        ...(this.password ? { password: Buffer.from(this.password) } : {}),
         ...(this.opts.protocolVersion === 5
           ? { properties: { sessionExpiryInterval: this.opts.sessionExpiryS, receiveMaximum: this.opts.receiveMaximum } }
           : {}),
@@ -296,7 +323,7 @@ export class AckingMqttClient extends EventEmitter<Events> {
     const code = (v5 ? p.reasonCode : p.returnCode) ?? 0;
     if (code !== 0) {
       const msg = (v5 ? V5_REFUSE[code] : V4_REFUSE[code]) ?? 'refused';
-      const err = IngestErrors.MQTT_REFUSED(code, msg);
+      const err = refusal(v5, code, msg);
       if (this.firstConnect) {
         this.stopped = true;
         this.firstConnect.reject(err);
@@ -347,7 +374,7 @@ export class AckingMqttClient extends EventEmitter<Events> {
         }
       },
       (e: Error) => {
-        if (this.firstConnect && e.name === 'BasinError') {
+        if (this.firstConnect && e instanceof BasinError) {
           this.stopped = true;
           this.firstConnect.reject(e);
           this.firstConnect = null;
@@ -363,7 +390,8 @@ export class AckingMqttClient extends EventEmitter<Events> {
     this.pendingSub = null;
     const granted = p.granted as number[];
     const refused = this.opts.subscriptions.filter((_, i) => (granted[i] ?? 0x80) >= 0x80).map((s) => s.topic);
-    if (refused.length) pend.reject(IngestErrors.MQTT_SUBSCRIBE(refused));
+    if (granted.some((g) => g === SHARED_NOT_SUPPORTED)) pend.reject(IngestErrors.MQTT_SHARED_UNAVAILABLE(`SUBACK reason 0x9e for ${refused.join(', ')}`));
+    else if (refused.length) pend.reject(IngestErrors.MQTT_SUBSCRIBE(refused));
     else pend.resolve();
   }
 
@@ -387,6 +415,17 @@ export class AckingMqttClient extends EventEmitter<Events> {
       },
     };
     this.emit('message', msg);
+  }
+
+  /**
+   * Publish (QoS 0 or 1) on the current connection; false when not connected. A QoS 1 message
+   * lost with the connection is not resent: its receivers recover by other means (committed
+   * confirmations: the device resends, and the next confirmation covers it).
+   */
+  publish(topic: string, payload: string | Buffer, qos: 0 | 1 = 1): boolean {
+    if (!this.connected || !this.socket || this.socket.destroyed) return false;
+    this.write({ cmd: 'publish', topic, payload, qos, retain: false, dup: false, ...(qos > 0 ? { messageId: this.takeId() } : {}) });
+    return true;
   }
 
   private takeId(): number {

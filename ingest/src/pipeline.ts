@@ -1,8 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { DeviceStatus, Reading, Station } from '@basin/schemas';
+import { backOff } from 'exponential-backoff';
+import type { DeviceStatus, Reading } from '@basin/schemas';
 import type { Db, Logger } from '@basin/platform';
+import { classifyDbError, type DbFailure } from './db-errors.js';
+import { IngestErrors } from './errors.js';
+import { mergeByVersion, mergeReadings, mergeStatuses, type SourcedReading } from './merge.js';
 import type { QcEngine, QcResult } from './qc.js';
-import { commitBatch, newestPerSeries, upsertLatest, type DeadLetter } from './store.js';
+import { safePayloadText, safeSlice } from './sanitize.js';
+import { DEAD_LETTER_PAYLOAD_CAP, commitBatch, newestPerSeries, upsertLatest, type DeadLetter, type RegistryAudit, type RegistryChange } from './store.js';
 
 /**
  * The batching stage. Producers (the MQTT client, the HJ 212 listener) submit one envelope per
@@ -21,17 +26,37 @@ export interface Envelope {
   readings: Reading[];
   letters: DeadLetter[];
   statuses?: { client: string; status: DeviceStatus }[];
-  stations?: Station[];
+  /** Accepted registry documents (see registry.ts). */
+  registry?: RegistryChange[];
+  /** Registry decisions to audit. */
+  audits?: RegistryAudit[];
+  /** Seqs of readings this message carried that were dead-lettered before the pipeline. */
+  handled?: { station: string; seq: number }[];
+  /** The raw payload, for a dead letter if the database refuses the message. */
+  payload?: Buffer | string;
+  payloadBytes?: number;
   ack: () => void;
   receivedAt: number;
 }
 
+/** The current run of failed commit attempts (null while commits succeed). */
+export interface CommitFailure {
+  since: number;
+  attempts: number;
+  code: string | null;
+  message: string;
+}
+
 export interface BatchCommitted {
   messages: number;
+  /** The committed (and acknowledged) envelopes. */
+  envelopes: readonly Envelope[];
   readings: readonly Reading[];
   flags: readonly QcResult[];
   inserted: number;
   duplicates: number;
+  /** Readings whose key was already stored (or repeated in the batch) with a different value. */
+  conflicts: number;
   letters: readonly DeadLetter[];
   commitMs: number;
   committedAt: number;
@@ -73,7 +98,8 @@ export class Pipeline extends EventEmitter<Events> {
   private loop: Promise<void> | null = null;
   private stopped = false;
   private wasFull = false;
-  private retryWake: (() => void) | null = null;
+  /** Set while commits fail for availability reasons (health reports it). */
+  failure: CommitFailure | null = null;
   /** Newest committed reading per series not yet written to latest_readings. */
   private latestPending = new Map<string, Reading>();
   private latestWrittenAt = 0;
@@ -168,79 +194,169 @@ export class Pipeline extends EventEmitter<Events> {
     }
   }
 
+  /**
+   * Commit a batch, isolating failures: an availability error (database down, restarting,
+   * overloaded) retries what is not yet committed with jittered exponential backoff; a data error
+   * (by SQLSTATE class, see db-errors.ts) bisects the batch down to the offending messages, which
+   * are dead-lettered (`db_rejected`) while the rest is committed and acknowledged.
+   * Returns false only when the pipeline stopped first.
+   */
   private async commitWithRetry(batch: Envelope[]): Promise<boolean> {
-    const readings = batch.flatMap((e) => e.readings);
-    const letters = batch.flatMap((e) => e.letters);
-    const statuses = batch.flatMap((e) => e.statuses ?? []);
-    const stations = batch.flatMap((e) => e.stations ?? []);
-    let delay = 100;
-    for (let attempt = 1; ; attempt++) {
-      if (this.stopped) return false;
-      const t0 = performance.now();
-      try {
-        await this.o.qc.seed(this.o.db, readings);
-        const { results, commit } = this.o.qc.evaluateBatch(readings);
-        const flagged = new Array<Reading>(readings.length);
-        for (let i = 0; i < readings.length; i++) {
-          const r = readings[i]!;
-          flagged[i] = { station: r.station, metric: r.metric, value: r.value, ts: r.ts, quality: results[i]!.flag, seq: r.seq };
-        }
-        const due = Date.now() - this.latestWrittenAt >= this.o.latestMs;
-        const latest = due ? newestPerSeries(flagged, new Map(this.latestPending)) : null;
-        const res = await commitBatch(this.o.db, flagged, letters, { statuses, stations, worker: this.o.worker, latest: latest?.values() ?? null });
-        commit();
-        if (latest) {
-          this.latestPending.clear();
-          this.latestWrittenAt = Date.now();
-        } else {
-          newestPerSeries(flagged, this.latestPending);
-          this.scheduleLatest();
-        }
-        const committedAt = Date.now();
-        // Committed: from here on nothing may send the batch round the retry loop again (that
-        // would acknowledge its messages twice), so acks and listeners run outside the try.
-        this.afterCommit(batch, {
-          messages: batch.length,
-          readings: flagged,
-          flags: results,
-          inserted: res.inserted,
-          duplicates: res.duplicates,
-          letters,
-          commitMs: performance.now() - t0,
-          committedAt,
-          oldestReceivedAt: batch[0]!.receivedAt,
-        });
-        return true;
-      } catch (e) {
-        const err = e as Error;
-        this.emit('retry', err, attempt);
-        this.o.log.warn({ err: err.message, attempt, messages: batch.length, readings: readings.length }, 'commit failed; holding acknowledgements and retrying');
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          this.retryWake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.retryWake = null;
-        delay = Math.min(delay * 2, this.o.retryMaxMs);
-      }
+    const pending = new Set(batch);
+    const t0 = performance.now();
+    try {
+      await backOff(
+        async () => {
+          if (this.stopped) throw IngestErrors.STOPPED();
+          await this.commitIsolating(batch.filter((e) => pending.has(e)), pending, t0);
+        },
+        {
+          numOfAttempts: Number.POSITIVE_INFINITY,
+          startingDelay: 100,
+          timeMultiple: 2,
+          maxDelay: this.o.retryMaxMs,
+          jitter: 'full',
+          retry: (e: unknown, attempt: number) => {
+            if (this.stopped) return false;
+            const f = classifyDbError(e);
+            const err = e instanceof Error ? e : new Error(String(e));
+            this.failure ??= { since: Date.now(), attempts: 0, code: f.code, message: '' };
+            this.failure.attempts = attempt;
+            this.failure.code = f.code;
+            this.failure.message = safeSlice(f.message, 300);
+            this.emit('retry', err, attempt);
+            this.o.log.warn({ err: f.message, code: f.code, attempt, messages: pending.size }, 'commit failed (database unavailable); holding acknowledgements and retrying');
+            return true;
+          },
+        },
+      );
+      this.failure = null;
+      return true;
+    } catch {
+      return false;
     }
   }
 
-  /** Commit what is queued (bounded by `timeoutMs`), then stop; unacknowledged messages are redelivered later. */
+  /** Commit `envs`; on a data error split them in halves until the offending messages are found. */
+  private async commitIsolating(envs: Envelope[], pending: Set<Envelope>, t0: number): Promise<void> {
+    if (envs.length === 0) return;
+    try {
+      await this.commitPart(envs, t0);
+    } catch (e) {
+      const f = classifyDbError(e);
+      if (f.kind === 'availability') throw e;
+      if (envs.length === 1) {
+        this.o.log.warn({ code: f.code, err: f.message, source: envs[0]!.source }, 'database rejected a message; dead-lettered');
+        await this.commitRejected(envs[0]!, f, t0);
+      } else {
+        const mid = envs.length >> 1;
+        await this.commitIsolating(envs.slice(0, mid), pending, t0);
+        await this.commitIsolating(envs.slice(mid), pending, t0);
+        return;
+      }
+    }
+    for (const env of envs) pending.delete(env);
+  }
+
+  /** Dead-letter a message the database refused (its readings' seqs count as handled). */
+  private async commitRejected(env: Envelope, f: DbFailure, t0: number): Promise<void> {
+    const detail = `SQLSTATE ${f.code ?? '?'}: ${f.message}`;
+    const handled = [...(env.handled ?? []), ...env.readings.filter((r) => r.seq !== null).map((r) => ({ station: r.station, seq: r.seq! }))];
+    const letter = (payload: string | null): DeadLetter => ({ topic: env.source, reason: 'db_rejected', detail, payload, payloadBytes: env.payloadBytes ?? 0, count: 1 });
+    const payload = env.payload === undefined ? null : safePayloadText(env.payload, DEAD_LETTER_PAYLOAD_CAP);
+    const attempts: Envelope[] = [
+      { ...env, readings: [], letters: [letter(payload), ...env.letters], statuses: [], registry: [], handled },
+      // the letters themselves may be what the database refused: keep only ours, without payload
+      { ...env, readings: [], letters: [letter(null)], statuses: [], registry: [], handled },
+    ];
+    for (const a of attempts) {
+      try {
+        await this.commitPart([a], t0, env);
+        return;
+      } catch (e) {
+        const g = classifyDbError(e);
+        if (g.kind === 'availability') throw e;
+      }
+    }
+    // Not even a bare dead letter could be stored: log it, and let the message go rather than
+    // block every station behind it.
+    this.o.log.error({ source: safeSlice(env.source, 200), detail: safeSlice(detail, 300) }, 'message refused by the database and not dead-lettered; dropped');
+    this.afterCommit([env], this.emptyCommit(env, t0));
+  }
+
+  private emptyCommit(env: Envelope, t0: number): BatchCommitted {
+    return { messages: 1, envelopes: [env], readings: [], flags: [], inserted: 0, duplicates: 0, conflicts: 0, letters: [], commitMs: performance.now() - t0, committedAt: Date.now(), oldestReceivedAt: env.receivedAt };
+  }
+
+  /** Merge, QC and commit some envelopes in one transaction, then acknowledge them. */
+  private async commitPart(envs: Envelope[], t0: number, original?: Envelope): Promise<void> {
+    const merged = mergeReadings(sourcedReadings(envs));
+    const readings = merged.readings;
+    const letters = envs.flatMap((e) => e.letters);
+    const statuses = mergeStatuses(envs.flatMap((e) => e.statuses ?? []));
+    const registry = mergeByVersion(envs.flatMap((e) => e.registry ?? []), (c) => c.station.id, (c) => c.version);
+    const audits = envs.flatMap((e) => e.audits ?? []);
+    await this.o.qc.seed(this.o.db, readings);
+    const { results, commit } = this.o.qc.evaluateBatch(readings);
+    const flagged = new Array<Reading>(readings.length);
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i]!;
+      flagged[i] = { station: r.station, metric: r.metric, value: r.value, ts: r.ts, quality: results[i]!.flag, seq: r.seq };
+    }
+    const due = Date.now() - this.latestWrittenAt >= this.o.latestMs;
+    const latest = due ? newestPerSeries(flagged, new Map(this.latestPending)) : null;
+    const res = await commitBatch(this.o.db, flagged, letters, {
+      statuses,
+      registry,
+      audits,
+      conflicts: merged.conflicts,
+      sources: merged.sources,
+      worker: this.o.worker,
+      latest: latest?.values() ?? null,
+    });
+    commit();
+    if (latest) {
+      this.latestPending.clear();
+      this.latestWrittenAt = Date.now();
+    } else {
+      newestPerSeries(flagged, this.latestPending);
+      this.scheduleLatest();
+    }
+    // Committed: from here on nothing may send these envelopes round the retry loop again (that
+    // would acknowledge their messages twice), so acks and listeners run outside the caller's try.
+    const acked = original ? [original] : envs;
+    this.afterCommit(acked, {
+      messages: acked.length,
+      envelopes: original ? [{ ...original, readings: [], handled: envs[0]!.handled }] : envs,
+      readings: flagged,
+      flags: results,
+      inserted: res.inserted,
+      duplicates: res.duplicates + merged.repeats,
+      conflicts: res.conflicts + merged.conflicts.length,
+      letters,
+      commitMs: performance.now() - t0,
+      committedAt: Date.now(),
+      oldestReceivedAt: acked[0]!.receivedAt,
+    });
+  }
+
+  /**
+   * Commit what is queued (bounded by `timeoutMs`; at once while the database is failing), then
+   * stop; unacknowledged messages are redelivered later.
+   */
   async stop(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((this.queue.length > 0 || this.loop) && Date.now() < deadline) {
+    const until = () => new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref());
+    while ((this.queue.length > 0 || this.loop) && Date.now() < deadline && !this.failure) {
       this.kick();
-      await Promise.race([this.loop, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      await Promise.race([this.loop, until()]);
     }
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.latestTimer) clearTimeout(this.latestTimer);
-    this.retryWake?.();
-    await this.loop;
-    await this.flushLatest().catch((e: unknown) => this.o.log.warn({ err: (e as Error).message }, 'could not write the last latest values'));
+    // A commit waiting out its backoff gives up at its next attempt; do not wait for that.
+    if (!this.failure) await Promise.race([this.loop, until()]);
+    if (!this.failure) await this.flushLatest().catch((e: unknown) => this.o.log.warn({ err: (e as Error).message }, 'could not write the last latest values'));
   }
 
   private latestTimer: NodeJS.Timeout | null = null;
@@ -273,4 +389,8 @@ export class Pipeline extends EventEmitter<Events> {
     for (const [k, r] of rows) if (this.latestPending.get(k) === r) this.latestPending.delete(k);
     this.latestWrittenAt = Date.now();
   }
+}
+
+function* sourcedReadings(envs: readonly Envelope[]): Generator<SourcedReading> {
+  for (const e of envs) for (const reading of e.readings) yield { reading, source: e.source };
 }

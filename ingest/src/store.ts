@@ -1,6 +1,8 @@
 import { QARTOD_CODE, type DeviceStatus, type Reading, type Station } from '@basin/schemas';
 import { upsertStations, type Db, type Queryable } from '@basin/platform';
 import type { DeadLetterReason } from './errors.js';
+import type { ReadingConflict } from './merge.js';
+import { safeDeep, safeSlice } from './sanitize.js';
 
 /** Bytes of a dead letter's raw payload kept in the table. */
 export const DEAD_LETTER_PAYLOAD_CAP = 4096;
@@ -11,6 +13,28 @@ export interface DeadLetter {
   detail: string;
   payload: string | null;
   payloadBytes: number;
+  /** Records of the message this row stands for (one row per message and reason). */
+  count: number;
+  /** Set for retained messages: an identical retained message is recorded once. */
+  digest?: string;
+}
+
+/** An accepted registry document (see registry.ts). */
+export interface RegistryChange {
+  station: Station;
+  version: number;
+  action: 'created' | 'updated';
+  source: string;
+}
+
+/** One station_audit row; with `digest`, written only if that retained message is new. */
+export interface RegistryAudit {
+  station: string;
+  action: 'created' | 'updated' | 'rejected';
+  version: number | null;
+  source: string;
+  detail: string;
+  digest?: string;
 }
 
 export interface StoreResult {
@@ -106,29 +130,37 @@ export async function repairLatest(db: Queryable, window: string): Promise<numbe
 export async function insertDeadLetters(tx: Queryable, letters: readonly DeadLetter[]): Promise<void> {
   if (letters.length === 0) return;
   await tx.query(
-    `INSERT INTO dead_letters (topic, reason, detail, payload, payload_bytes)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[])`,
+    `INSERT INTO dead_letters (topic, reason, detail, payload, payload_bytes, count, digest)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::int4[], $7::text[])
+     ON CONFLICT (digest) WHERE digest IS NOT NULL DO NOTHING`,
     [
-      letters.map((l) => l.topic.slice(0, 512)),
+      letters.map((l) => safeSlice(l.topic, 512)),
       letters.map((l) => l.reason),
-      letters.map((l) => l.detail.slice(0, 1000)),
+      letters.map((l) => safeSlice(l.detail, 1000)),
       letters.map((l) => (l.payload === null ? null : capPayload(l.payload))),
       letters.map((l) => l.payloadBytes),
+      letters.map((l) => l.count),
+      letters.map((l) => l.digest ?? null),
     ],
   );
 }
 
 /** Truncate a payload to the cap and strip NUL characters (not storable in text). */
 export function capPayload(s: string): string {
-  const clean = s.includes('\u0000') ? s.replaceAll('\u0000', '\\u0000') : s;
-  return clean.length > DEAD_LETTER_PAYLOAD_CAP ? clean.slice(0, DEAD_LETTER_PAYLOAD_CAP) : clean;
+  return safeSlice(s, DEAD_LETTER_PAYLOAD_CAP);
 }
 
 export interface BatchExtras {
   /** Device birth / death messages, applied in order (an older message never overwrites a newer one). */
   statuses?: readonly { client: string; status: DeviceStatus }[];
-  /** Station documents from the registry topic. */
-  stations?: readonly Station[];
+  /** Accepted registry documents (merged: one per station). */
+  registry?: readonly RegistryChange[];
+  /** Registry decisions to audit. */
+  audits?: readonly RegistryAudit[];
+  /** Conflicting duplicates found inside the batch. */
+  conflicts?: readonly ReadingConflict[];
+  /** Source (topic) of each reading, to record conflicts with stored readings. */
+  sources?: readonly string[];
   /** Worker id for the ingest_checkpoints row. */
   worker?: string;
   /**
@@ -143,7 +175,7 @@ export async function upsertDeviceStatus(tx: Queryable, client: string, st: Devi
     `INSERT INTO device_status AS d (client, state, kind, since, detail) VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), $5)
      ON CONFLICT (client) DO UPDATE SET state = EXCLUDED.state, kind = EXCLUDED.kind, since = EXCLUDED.since, detail = EXCLUDED.detail, updated_at = now()
      WHERE d.since <= EXCLUDED.since`,
-    [client, st.state, st.kind, st.ts, JSON.stringify({ battery: st.battery, firmware: st.firmware, reason: st.reason, stations: st.stations })],
+    [client, st.state, st.kind, st.ts, JSON.stringify(safeDeep({ battery: st.battery, firmware: st.firmware, reason: st.reason, stations: st.stations }))],
   );
 }
 
@@ -151,10 +183,13 @@ export async function upsertDeviceStatus(tx: Queryable, client: string, st: Devi
  * Commit one batch in one transaction: readings (idempotent), latest values, dead letters, device
  * status, station registry updates and the worker's checkpoint row.
  */
-export async function commitBatch(db: Db, readings: readonly Reading[], letters: readonly DeadLetter[], extras: BatchExtras = {}): Promise<StoreResult> {
+export async function commitBatch(db: Db, readings: readonly Reading[], letters: readonly DeadLetter[], extras: BatchExtras = {}): Promise<StoreResult & { conflicts: number }> {
   return db.transaction(async (tx) => {
-    if (extras.stations?.length) await upsertStations(tx, extras.stations);
+    await applyRegistry(tx, extras.registry ?? [], extras.audits ?? []);
     const r = await insertReadings(tx, readings, { latest: extras.latest === undefined });
+    let conflicts = 0;
+    if (r.duplicates > 0 && extras.sources) conflicts = await recordStoredConflicts(tx, readings, extras.sources);
+    if (extras.conflicts?.length) await insertConflicts(tx, extras.conflicts);
     if (extras.latest) await upsertLatest(tx, extras.latest);
     await insertDeadLetters(tx, letters);
     for (const s of extras.statuses ?? []) await upsertDeviceStatus(tx, s.client, s.status);
@@ -171,6 +206,75 @@ export async function commitBatch(db: Db, readings: readonly Reading[], letters:
         [extras.worker, Number.isFinite(newest) ? new Date(newest).toISOString() : null, r.inserted, r.duplicates, letters.length],
       );
     }
-    return r;
+    return { ...r, conflicts };
   });
+}
+
+/**
+ * Readings of this batch whose key was already stored with a different value (the stored value
+ * is kept): recorded in reading_conflicts. Rows this batch inserted carry the batch's own value,
+ * so only earlier rows can differ. Runs only when the insert met duplicates.
+ */
+async function recordStoredConflicts(tx: Queryable, readings: readonly Reading[], sources: readonly string[]): Promise<number> {
+  const r = await tx.query(
+    `INSERT INTO reading_conflicts (station, metric, time, kept_value, rejected_value, source)
+     SELECT u.s, u.m, u.t, r.value, u.v, u.src
+       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::float8[], $5::text[]) AS u(t, s, m, v, src)
+       JOIN readings r ON r.station = u.s AND r.metric = u.m AND r.time = u.t
+      WHERE r.value <> u.v`,
+    [readings.map((x) => new Date(x.ts).toISOString()), readings.map((x) => x.station), readings.map((x) => x.metric), readings.map((x) => x.value), sources.map((x) => safeSlice(x, 512))],
+  );
+  return r.rowCount;
+}
+
+async function insertConflicts(tx: Queryable, conflicts: readonly ReadingConflict[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO reading_conflicts (station, metric, time, kept_value, rejected_value, source)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::float8[], $6::text[])`,
+    [
+      conflicts.map((c) => c.station),
+      conflicts.map((c) => c.metric),
+      conflicts.map((c) => new Date(c.ts).toISOString()),
+      conflicts.map((c) => c.kept),
+      conflicts.map((c) => c.rejected),
+      conflicts.map((c) => safeSlice(c.source, 512)),
+    ],
+  );
+}
+
+/** Accepted registry documents: the station row, its version, and the audit trail. */
+async function applyRegistry(tx: Queryable, changes: readonly RegistryChange[], audits: readonly RegistryAudit[]): Promise<void> {
+  if (changes.length) {
+    const docs = changes.map((c) => safeDeep(c.station));
+    await upsertStations(tx, docs);
+    await tx.query(
+      `INSERT INTO station_versions (station, version, doc, source)
+       SELECT * FROM unnest($1::text[], $2::int4[], $3::jsonb[], $4::text[]) ON CONFLICT DO NOTHING`,
+      [changes.map((c) => c.station.id), changes.map((c) => c.version), docs.map((d) => JSON.stringify(d)), changes.map((c) => safeSlice(c.source, 512))],
+    );
+  }
+  if (audits.length) {
+    await tx.query(
+      `INSERT INTO station_audit (station, action, version, source, detail)
+       SELECT u.station, u.action, u.version, u.source, u.detail
+         FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[], $6::text[]) AS u(station, action, version, source, detail, digest)
+        WHERE u.digest IS NULL OR NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.digest = u.digest)`,
+      [
+        audits.map((a) => safeSlice(a.station, 128)),
+        audits.map((a) => a.action),
+        audits.map((a) => a.version),
+        audits.map((a) => safeSlice(a.source, 512)),
+        audits.map((a) => safeSlice(a.detail, 1000)),
+        audits.map((a) => a.digest ?? null),
+      ],
+    );
+  }
+}
+
+/** Provisioned (registry) stations: the newest accepted version of each. */
+export async function loadStationVersions(db: Queryable): Promise<Map<string, { version: number; doc: Station }>> {
+  const r = await db.query<{ station: string; version: number; doc: Station }>(
+    'SELECT DISTINCT ON (station) station, version, doc FROM station_versions ORDER BY station, version DESC',
+  );
+  return new Map(r.rows.map((x) => [x.station, { version: Number(x.version), doc: x.doc }]));
 }

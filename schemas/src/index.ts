@@ -102,3 +102,4 @@ export {
   StoredPlan,
   type ContingencyPlanInput,
 } from './plans.js';
+export { convertUnit, normaliseUnit, unitsConvertibleTo } from './units.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { METRIC_CODES, MetricCode } from './metrics.js';
+import { METRICS, METRIC_CODES, MetricCode } from './metrics.js';
+import { convertUnit, unitsConvertibleTo } from './units.js';
 import { STATION_ID_RE, StationId } from './station.js';
 
 /** QARTOD-style quality flags: pass / suspect / fail, or not evaluated. */
@@ -87,7 +88,8 @@ export interface DecodeIssue {
     | 'non_finite_value'
     | 'missing_station'
     | 'station_mismatch'
-    | 'unsupported_senml';
+    | 'unsupported_senml'
+    | 'unknown_unit';
   message: string;
   /** Index of the offending record in the payload, when the issue is per-record. */
   index?: number;
@@ -260,10 +262,12 @@ function decodeSenml(doc: unknown[], topicStation: string | null): DecodedReadin
   let bn = '';
   let bt = 0;
   let bv = 0;
+  let bu: string | undefined;
   pack.data.forEach((rec, index) => {
     if (rec.bn !== undefined) bn = rec.bn;
     if (rec.bt !== undefined) bt = rec.bt;
     if (rec.bv !== undefined) bv = rec.bv;
+    if (rec.bu !== undefined) bu = rec.bu;
     const mustUnderstand = Object.keys(rec).find((k) => k.endsWith('_'));
     if (mustUnderstand) {
       out.issues.push(fail('unsupported_senml', `must-understand field ${mustUnderstand} is not supported`, index, rec));
@@ -293,7 +297,19 @@ function decodeSenml(doc: unknown[], topicStation: string | null): DecodedReadin
     // RFC 8428: times below 2**28 are relative to now; absolute times are seconds since the epoch.
     let t = bt + (rec.t ?? 0);
     if (Math.abs(t) < 2 ** 28) t = Date.now() / 1000 + t;
-    finishRecord(out, index, rec, station, topicStation, metric, bv + rec.v, Math.round(t * 1000), rec.seq, undefined);
+    // A stated unit (u, or the base unit bu) is converted to the catalogue's unit, or rejected.
+    let value = bv + rec.v;
+    const unit = rec.u ?? bu;
+    if (unit !== undefined && isMetric(metric)) {
+      const want = METRICS[metric].unit;
+      const converted = convertUnit(value, unit, want);
+      if (converted === null) {
+        out.issues.push(fail('unknown_unit', `unit ${JSON.stringify(unit).slice(0, 40)} of ${metric} cannot be converted to ${want} (accepted: ${unitsConvertibleTo(want).join(', ')})`, index, rec));
+        return;
+      }
+      value = converted;
+    }
+    finishRecord(out, index, rec, station, topicStation, metric, value, Math.round(t * 1000), rec.seq, undefined);
   });
   return out;
 }

@@ -75,6 +75,15 @@ export async function startHj212Listener(o: Hj212ListenerOptions): Promise<Hj212
           buf = resync;
           continue;
         }
+        const cut = badLengthEnd(rest);
+        if (cut > 0) {
+          // "##nnnn" promises more bytes than its line holds: the frame ended at CRLF with a
+          // wrong length header. Dead-letter it now instead of waiting for bytes never sent.
+          const f = Buffer.from(rest.subarray(0, cut));
+          emit(f, decodeHj212(f, o.resolver));
+          buf = Buffer.from(rest.subarray(cut));
+          continue;
+        }
         buf = Buffer.from(rest);
         break;
       }
@@ -95,6 +104,9 @@ export async function startHj212Listener(o: Hj212ListenerOptions): Promise<Hj212
     };
     socket.on('error', (e) => o.log.debug({ err: e.message, remote }, 'hj212 socket error'));
     socket.on('close', () => {
+      // An unfinished frame left when the logger hangs up is dead-lettered, not forgotten.
+      if (buf.length > 0) o.onJunk(buf.toString('latin1'), remote);
+      buf = Buffer.alloc(0);
       sockets.delete(socket);
       o.onConnections?.(sockets.size);
     });
@@ -124,6 +136,19 @@ export async function startHj212Listener(o: Hj212ListenerOptions): Promise<Hj212
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * When `rest` starts a frame ("##" and a 4-digit length) whose first CRLF comes before the length
+ * says the frame ends, the index just past that CRLF; otherwise 0 (wait for more bytes).
+ */
+export function badLengthEnd(rest: Uint8Array): number {
+  if (rest.length < 8 || rest[0] !== 0x23 || rest[1] !== 0x23) return 0;
+  const len = Number(String.fromCharCode(...rest.subarray(2, 6)));
+  if (!Number.isInteger(len)) return 0;
+  const total = 6 + len + 4 + 2;
+  for (let i = 6; i + 1 < rest.length && i + 2 < total; i++) if (rest[i] === 0x0d && rest[i + 1] === 0x0a) return i + 2;
+  return 0;
 }
 
 /** The bytes of buf not covered by the given sub-arrays (frames and the kept tail). */

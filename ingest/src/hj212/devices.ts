@@ -1,0 +1,49 @@
+import { STATION_ID_RE, type Station } from '@basin/schemas';
+import type { Queryable } from '@basin/platform';
+import type { Hj212Resolver } from './decode.js';
+
+/**
+ * HJ 212 loggers known to ingest: the hj212_devices table (MN -> station, password), reloaded
+ * periodically, then INGEST_HJ212_MN_MAP, then an MN that is a registered station id upper-cased.
+ */
+export class Hj212Devices {
+  private devices = new Map<string, { station: string; password: string | null }>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly mnMap: ReadonlyMap<string, string>,
+    private readonly stations: ReadonlyMap<string, Station>,
+  ) {}
+
+  async load(): Promise<void> {
+    const r = await this.db.query<{ mn: string; station: string; password: string | null }>('SELECT mn, station, password FROM hj212_devices');
+    this.devices = new Map(r.rows.map((d) => [d.mn, { station: d.station, password: d.password }]));
+  }
+
+  /** Reload every `ms` (a failed reload keeps the previous table). */
+  startReloading(ms: number): void {
+    this.timer = setInterval(() => void this.load().catch(() => undefined), ms);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  station(mn: string): string | null {
+    const known = this.devices.get(mn)?.station ?? this.mnMap.get(mn);
+    if (known) return known;
+    const id = mn.toLowerCase();
+    return STATION_ID_RE.test(id) && this.stations.has(id) ? id : null;
+  }
+
+  resolver(tzOffsetMin: number): Hj212Resolver {
+    return {
+      tzOffsetMin,
+      station: (mn) => this.station(mn),
+      password: (mn) => this.devices.get(mn)?.password ?? null,
+    };
+  }
+}
