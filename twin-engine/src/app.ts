@@ -20,6 +20,7 @@ import { errorHandling } from './http/errors.js';
 import { healthPlugin, type ReadinessCheck } from './http/health.js';
 import { metricsPlugin, TwinMetrics } from './http/metrics.js';
 import { readingsPlugin } from './http/readings.js';
+import { rulesPlugin } from './http/rules.js';
 import { stationsPlugin } from './http/stations.js';
 import { viewerPlugin } from './http/viewer.js';
 import type { ApiDeps } from './http/types.js';
@@ -110,4 +111,5 @@ async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?
   });
   await api.register(readingsPlugin, deps);
   await api.register(deadLettersPlugin, deps);
+  await api.register(rulesPlugin, deps);
 }

@@ -109,6 +109,7 @@ export class Evaluator {
         return;
       }
       if (!this.engine) await this.becomeLeader(lease.checkpoint);
+      else if ((await this.definitionsStamp()) !== this.stamp) this.reload();
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'rule evaluator lease renewal failed');
     }
@@ -126,7 +127,17 @@ export class Evaluator {
     this.armDeadline();
   }
 
+  /** Changes to rules or plans (from any process's API) show as a new newest version. */
+  private async definitionsStamp(): Promise<string> {
+    const r = await this.deps.db.query<{ s: string }>(
+      `SELECT concat_ws('|', (SELECT count(*) FROM rules), (SELECT max(created_at) FROM rules), (SELECT count(*) FROM plans), (SELECT max(created_at) FROM plans)) AS s`,
+    );
+    return r.rows[0]?.s ?? '';
+  }
+  private stamp = '';
+
   private async loadDefinitions(now: number): Promise<void> {
+    this.stamp = await this.definitionsStamp();
     const rules = await currentRules(this.deps.db);
     this.plans = await currentPlansStored(this.deps.db);
     this.rules = new Map(rules.filter((r) => r.enabled).map((r) => [r.id, r]));
