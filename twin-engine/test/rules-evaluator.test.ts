@@ -4,6 +4,7 @@ import { startTimescale, type TestTimescale } from '@basin/platform/testing';
 import { RuleDefinition, type MetricCode, type Severity, type WaterClass } from '@basin/schemas';
 import { Evaluator, type CommittedReading } from '../src/rules/evaluator.js';
 import { DbRuleEffects } from '../src/rules/effects.js';
+import { TaskClock } from '../src/rules/tasks.js';
 import { seedDefinitions } from '../src/rules/store.js';
 import { loadPlanFiles } from '../src/plans/files.js';
 import { systemPrincipal } from '../src/auth/roles.js';
@@ -138,5 +139,36 @@ describe.each(backends)('rule evaluator on %s', (_name, open) => {
     const t = (await db.query<{ plan_id: string }>(`SELECT DISTINCT plan_id FROM tasks WHERE station = 'intake-baishazhou'`)).rows;
     expect(t).toEqual([{ plan_id: 'spill-wuhan-intake' }]);
     await c.stop();
+  }, 60_000);
+});
+
+describe('plan task deadlines (embedded, injected clock)', () => {
+  it('an overdue task escalates its alert once; a recurring duty gets its next occurrence', async () => {
+    const db: Db = await openEmbeddedDb(null);
+    await migrate(db, log);
+    await seedDefinitions(db, rules, loadPlanFiles(), systemPrincipal('test'));
+    let now = T0 + 60 * M;
+    const ev = new Evaluator({ db, log, holder: 'p', classifiers, stations: () => stations, effects: new DbRuleEffects(), tasks: new TaskClock(), leaseMs: 3_600_000, now: () => now });
+    await ev.start();
+    ev.onReadings([reading('hankou', 'water_level', 27.5, 60)]);
+    await ev.drain();
+    const tasks = async () => (await db.query<{ plan_task_key: string; state: string }>(`SELECT plan_task_key, state FROM tasks ORDER BY id`)).rows.map((t) => [t.plan_task_key.split('/').slice(2).join('/'), t.state]);
+    expect(await tasks()).toEqual([['watch/0', 'open'], ['dyke-patrol/0', 'open']]);
+    now += 61 * M; // the watch task (60 min) is overdue
+    ev.poke();
+    await ev.drain();
+    expect(await tasks()).toEqual([['watch/0', 'overdue'], ['dyke-patrol/0', 'open']]);
+    const sev = await db.query<{ severity: string }>(`SELECT severity FROM alerts WHERE subject = 'hankou'`);
+    expect(sev.rows[0]!.severity).toBe('orange');
+    now += 300 * M; // 361 min after opening: the 6-hourly patrol's second occurrence
+    ev.poke();
+    await ev.drain();
+    ev.poke();
+    await ev.drain();
+    expect(await tasks()).toEqual([['watch/0', 'overdue'], ['dyke-patrol/0', 'overdue'], ['dyke-patrol/1', 'open']]);
+    const escalations = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'alert.escalate'`);
+    expect(escalations.rows[0]!.n).toBe(1); // the second overdue task wants orange too: no repeat
+    await ev.stop();
+    await db.close();
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import type { Db, Logger, Queryable } from '@basin/platform';
 import type { StoredPlan, StoredRule } from '@basin/schemas';
 import { RuleEngine } from './engine.js';
+import type { TaskClock } from './tasks.js';
 import { currentPlansStored, currentRules, holdsLease, loadRuleState, releaseLease, saveRuleState, takeLease, writeCheckpoint } from './store.js';
 import type { Classifiers, ForecastCrossing, Observation, RuleEvent, RuleStation } from './types.js';
 
@@ -22,6 +23,8 @@ export interface EvaluatorDeps {
   classifiers: Classifiers;
   stations: () => RuleStation[];
   effects: RuleEffects;
+  /** Task deadlines and recurring plan duties (run by the leader with its timer). */
+  tasks?: TaskClock;
   now?: () => number;
   /** Lease time-to-live; renewed every third of it. A crashed leader is replaced after this. */
   leaseMs?: number;
@@ -44,7 +47,7 @@ export class Evaluator {
   private rules = new Map<string, StoredRule>();
   private plans: StoredPlan[] = [];
   private stations = new Map<string, RuleStation>();
-  private queue: Array<{ kind: 'readings'; batch: CommittedReading[] } | { kind: 'forecast'; f: ForecastCrossing } | { kind: 'tick' } | { kind: 'reload' }> = [];
+  private queue: Array<{ kind: 'readings'; batch: CommittedReading[] } | { kind: 'forecast'; f: ForecastCrossing } | { kind: 'tick' } | { kind: 'reload' } | { kind: 'tasks' }> = [];
   private running: Promise<void> | null = null;
   private leaseTimer: NodeJS.Timeout | null = null;
   private deadlineTimer: NodeJS.Timeout | null = null;
@@ -92,6 +95,11 @@ export class Evaluator {
     if (this.engine) this.enqueue({ kind: 'reload' });
   }
 
+  /** Runs due deadlines now (the timer does this by itself; tests with an injected clock call it). */
+  poke(): void {
+    if (this.engine) this.enqueue({ kind: 'tick' });
+  }
+
   /** Resolves when everything queued so far is committed. */
   async drain(): Promise<void> {
     while (this.running) await this.running;
@@ -124,7 +132,7 @@ export class Evaluator {
     this.stats.leaderships++;
     this.deps.log.info({ holder: this.deps.holder, rules: this.rules.size, checkpoint }, 'rule evaluator elected');
     await this.catchUp(checkpoint);
-    this.armDeadline();
+    this.enqueue({ kind: 'tasks' });
   }
 
   /** Changes to rules or plans (from any process's API) show as a new newest version. */
@@ -195,6 +203,7 @@ export class Evaluator {
       const now = this.now();
       const events: RuleEvent[] = [];
       let maxReceived = -Infinity;
+      let runTasks = false;
       for (const it of items) {
         if (it.kind === 'readings') {
           for (const o of it.batch) {
@@ -203,16 +212,19 @@ export class Evaluator {
           }
           this.stats.readings += it.batch.length;
         } else if (it.kind === 'forecast') events.push(...engine.observeForecast(it.f, now));
-        else if (it.kind === 'tick') events.push(...engine.tick(now));
+        else if (it.kind === 'tick') {
+          events.push(...engine.tick(now));
+          runTasks = true;
+        } else if (it.kind === 'tasks') runTasks = true;
         else await this.loadDefinitions(now);
       }
-      await this.commit(engine, events, maxReceived, now);
-      this.armDeadline();
+      await this.commit(engine, events, maxReceived, now, runTasks);
+      await this.armDeadline();
     }
   }
 
   /** One transaction: fencing check, effects, rule state, checkpoint. Retried while the database is down. */
-  private async commit(engine: RuleEngine, events: RuleEvent[], maxReceived: number, now: number): Promise<void> {
+  private async commit(engine: RuleEngine, events: RuleEvent[], maxReceived: number, now: number, runTasks: boolean): Promise<void> {
     const states = engine.drainDirty();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -220,6 +232,7 @@ export class Evaluator {
           if (!(await holdsLease(tx, this.deps.holder))) return false;
           await this.deps.effects.apply(tx, events, { rules: this.rules, plans: this.plans, stations: this.stations, now });
           await saveRuleState(tx, states);
+          if (runTasks && this.deps.tasks) await this.deps.tasks.run(tx, this.plans, this.stations, now);
           if (Number.isFinite(maxReceived)) await writeCheckpoint(tx, new Date(maxReceived));
           return true;
         });
@@ -247,12 +260,17 @@ export class Evaluator {
     }
   }
 
-  /** One timer for the earliest staleness deadline (exact, no sweep). */
-  private armDeadline(): void {
+  /** One timer for the earliest staleness deadline, task deadline or recurring duty (exact, no sweep). */
+  private async armDeadline(): Promise<void> {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     this.deadlineTimer = null;
-    const next = this.engine?.nextDeadline();
-    if (next === null || next === undefined || this.stopped) return;
+    if (!this.engine || this.stopped) return;
+    let next = this.engine.nextDeadline();
+    if (this.deps.tasks) {
+      const t = await this.deps.tasks.nextDue(this.deps.db, this.plans, this.stations, this.now()).catch(() => null);
+      if (t !== null && (next === null || t < next)) next = t;
+    }
+    if (next === null || this.stopped) return;
     const delay = Math.max(0, Math.min(next - this.now(), 2 ** 31 - 1));
     this.deadlineTimer = setTimeout(() => this.enqueue({ kind: 'tick' }), delay);
     this.deadlineTimer.unref();
