@@ -22,6 +22,7 @@ import { metricsPlugin, TwinMetrics } from './http/metrics.js';
 import { readingsPlugin } from './http/readings.js';
 import { rulesPlugin } from './http/rules.js';
 import { stationsPlugin } from './http/stations.js';
+import { standardsPlugin } from './http/standards.js';
 import { viewerPlugin } from './http/viewer.js';
 import type { ApiDeps } from './http/types.js';
 
@@ -112,4 +113,5 @@ async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?
   await api.register(readingsPlugin, deps);
   await api.register(deadLettersPlugin, deps);
   await api.register(rulesPlugin, deps);
+  await api.register(standardsPlugin, deps);
 }
