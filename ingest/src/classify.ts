@@ -85,12 +85,14 @@ export class LetterSet {
 }
 
 export function classifyMqtt(topic: string, payload: Buffer, retained: boolean, ctx: ClassifyContext): Classified {
-  const letters = new LetterSet(topic, payload, retained);
+  const parsed = parseTopic(topic);
+  // Status and registry documents are retained by design: a refused one is recorded once, whether
+  // it arrives live or again on every resubscription.
+  const letters = new LetterSet(topic, payload, retained || parsed?.kind === 'status' || parsed?.kind === 'registry');
   const reject = (reason: DeadLetterReason, detail: string): Classified => {
     letters.add(reason, detail);
     return { readings: [], letters: letters.list() };
   };
-  const parsed = parseTopic(topic);
   if (!parsed) return reject('wrong_topic', 'topic outside the basin/v1 layout');
   const bytes = payload.byteLength;
   if (bytes > MAX_PAYLOAD_BYTES) return reject('oversized', `payload of ${bytes} bytes exceeds ${MAX_PAYLOAD_BYTES}`);

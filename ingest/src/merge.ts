@@ -12,23 +12,17 @@ export interface SourcedReading {
   source: string;
 }
 
-export interface ReadingConflict {
-  station: string;
-  metric: string;
-  ts: number;
-  kept: number;
-  rejected: number;
-  source: string;
-}
-
 export interface MergedReadings {
   readings: Reading[];
   /** Source of each reading (same order). */
   sources: string[];
   /** Exact repeats inside the batch (same key and value). */
   repeats: number;
-  /** Same key, different value, inside the batch: the first is kept. */
-  conflicts: ReadingConflict[];
+  /**
+   * Same key, different value, inside the batch: not written; compared with the stored value
+   * after the insert (the first one is stored unless the key was already stored).
+   */
+  conflicts: SourcedReading[];
 }
 
 const readingKey = (r: Reading) => `${r.station}\u0000${r.metric}\u0000${r.ts}`;
@@ -47,7 +41,7 @@ export function mergeReadings(input: Iterable<SourcedReading>): MergedReadings {
     } else if (Object.is(first.value, r.value)) {
       out.repeats++;
     } else {
-      out.conflicts.push({ station: r.station, metric: r.metric, ts: r.ts, kept: first.value, rejected: r.value, source });
+      out.conflicts.push({ reading: r, source });
     }
   }
   return out;

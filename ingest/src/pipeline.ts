@@ -331,8 +331,9 @@ export class Pipeline extends EventEmitter<Events> {
       readings: flagged,
       flags: results,
       inserted: res.inserted,
-      duplicates: res.duplicates + merged.repeats,
-      conflicts: res.conflicts + merged.conflicts.length,
+      // every valid reading is stored, a duplicate (same value already stored) or a conflict
+      duplicates: res.duplicates + merged.repeats + merged.conflicts.length - res.conflicts,
+      conflicts: res.conflicts,
       letters,
       commitMs: performance.now() - t0,
       committedAt: Date.now(),

@@ -1,7 +1,7 @@
 import { QARTOD_CODE, type DeviceStatus, type Reading, type Station } from '@basin/schemas';
 import { upsertStations, type Db, type Queryable } from '@basin/platform';
 import type { DeadLetterReason } from './errors.js';
-import type { ReadingConflict } from './merge.js';
+import type { SourcedReading } from './merge.js';
 import { safeDeep, safeSlice } from './sanitize.js';
 
 /** Bytes of a dead letter's raw payload kept in the table. */
@@ -157,8 +157,8 @@ export interface BatchExtras {
   registry?: readonly RegistryChange[];
   /** Registry decisions to audit. */
   audits?: readonly RegistryAudit[];
-  /** Conflicting duplicates found inside the batch. */
-  conflicts?: readonly ReadingConflict[];
+  /** Readings repeated inside the batch with another value (not written; checked for conflicts). */
+  conflicts?: readonly SourcedReading[];
   /** Source (topic) of each reading, to record conflicts with stored readings. */
   sources?: readonly string[];
   /** Worker id for the ingest_checkpoints row. */
@@ -187,9 +187,15 @@ export async function commitBatch(db: Db, readings: readonly Reading[], letters:
   return db.transaction(async (tx) => {
     await applyRegistry(tx, extras.registry ?? [], extras.audits ?? []);
     const r = await insertReadings(tx, readings, { latest: extras.latest === undefined });
-    let conflicts = 0;
-    if (r.duplicates > 0 && extras.sources) conflicts = await recordStoredConflicts(tx, readings, extras.sources);
-    if (extras.conflicts?.length) await insertConflicts(tx, extras.conflicts);
+    // Conflicts: candidates are the batch's readings (when the insert met duplicates) and the
+    // in-batch repeats with another value; each is compared with the value now stored.
+    const candidates: Reading[] = r.duplicates > 0 && extras.sources ? [...readings] : [];
+    const sources: string[] = r.duplicates > 0 && extras.sources ? [...extras.sources] : [];
+    for (const c of extras.conflicts ?? []) {
+      candidates.push(c.reading);
+      sources.push(c.source);
+    }
+    const conflicts = candidates.length ? await recordConflicts(tx, candidates, sources) : 0;
     if (extras.latest) await upsertLatest(tx, extras.latest);
     await insertDeadLetters(tx, letters);
     for (const s of extras.statuses ?? []) await upsertDeviceStatus(tx, s.client, s.status);
@@ -211,11 +217,11 @@ export async function commitBatch(db: Db, readings: readonly Reading[], letters:
 }
 
 /**
- * Readings of this batch whose key was already stored with a different value (the stored value
- * is kept): recorded in reading_conflicts. Rows this batch inserted carry the batch's own value,
- * so only earlier rows can differ. Runs only when the insert met duplicates.
+ * Readings whose key is stored with a different value (the stored value is kept): recorded in
+ * reading_conflicts with both values. Rows this batch inserted carry their own value, so they
+ * never match.
  */
-async function recordStoredConflicts(tx: Queryable, readings: readonly Reading[], sources: readonly string[]): Promise<number> {
+async function recordConflicts(tx: Queryable, readings: readonly Reading[], sources: readonly string[]): Promise<number> {
   const r = await tx.query(
     `INSERT INTO reading_conflicts (station, metric, time, kept_value, rejected_value, source)
      SELECT u.s, u.m, u.t, r.value, u.v, u.src
@@ -225,21 +231,6 @@ async function recordStoredConflicts(tx: Queryable, readings: readonly Reading[]
     [readings.map((x) => new Date(x.ts).toISOString()), readings.map((x) => x.station), readings.map((x) => x.metric), readings.map((x) => x.value), sources.map((x) => safeSlice(x, 512))],
   );
   return r.rowCount;
-}
-
-async function insertConflicts(tx: Queryable, conflicts: readonly ReadingConflict[]): Promise<void> {
-  await tx.query(
-    `INSERT INTO reading_conflicts (station, metric, time, kept_value, rejected_value, source)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::float8[], $6::text[])`,
-    [
-      conflicts.map((c) => c.station),
-      conflicts.map((c) => c.metric),
-      conflicts.map((c) => new Date(c.ts).toISOString()),
-      conflicts.map((c) => c.kept),
-      conflicts.map((c) => c.rejected),
-      conflicts.map((c) => safeSlice(c.source, 512)),
-    ],
-  );
 }
 
 /** Accepted registry documents: the station row, its version, and the audit trail. */
