@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { BASIN_STATIONS, type Reading } from '@basin/schemas';
+import { LetterSet, classifyMqtt, jsonDepth, type ClassifyContext } from './classify.js';
+import { committedAcks, toRanges } from './committed.js';
+import { evaluateHealth } from './health.js';
+import { badLengthEnd } from './hj212/listener.js';
+import { mayReply } from './hj212/replies.js';
+import { mergeByVersion, mergeReadings, mergeStatuses } from './merge.js';
+import { RegistryDoc, canonicalJson, decideRegistry } from './registry.js';
+
+const r = (value: number, ts = 1000, seq: number | null = null, station = 'hankou'): Reading => ({ station, metric: 'water_level', value, ts, quality: 'not_evaluated', seq });
+
+describe('merge', () => {
+  it('keeps the first reading per key; repeats counted, other values are conflicts', () => {
+    const m = mergeReadings([
+      { reading: r(1), source: 'a' },
+      { reading: r(1), source: 'b' },
+      { reading: r(2), source: 'c' },
+      { reading: r(3, 2000), source: 'd' },
+    ]);
+    expect(m.readings.map((x) => x.value)).toEqual([1, 3]);
+    expect(m.sources).toEqual(['a', 'd']);
+    expect(m.repeats).toBe(1);
+    expect(m.conflicts).toEqual([{ reading: r(2), source: 'c' }]);
+  });
+  it('newest status per client, highest version per key', () => {
+    const st = (client: string, ts: number) => ({ client, status: { v: 1 as const, client, state: 'online' as const, ts, kind: 'station' as const } });
+    expect(mergeStatuses([st('a', 5), st('a', 3), st('b', 1), st('a', 5)]).map((s) => [s.client, s.status.ts])).toEqual([
+      ['a', 5],
+      ['b', 1],
+    ]);
+    expect(mergeByVersion([{ k: 'x', v: 2, n: 1 }, { k: 'x', v: 1, n: 2 }, { k: 'x', v: 2, n: 3 }], (x) => x.k, (x) => x.v)).toEqual([{ k: 'x', v: 2, n: 3 }]);
+  });
+});
+
+describe('registry decisions', () => {
+  const doc = (over: Record<string, unknown> = {}) =>
+    RegistryDoc.parse({ id: 'wq-new', name: { zh: '新', en: 'New' }, kind: 'water_quality', location: { lon: 114, lat: 30.5 }, metrics: ['ph'], jurisdiction: { admin: 'a', owner: 'o' }, ...over });
+  const canon = (d: RegistryDoc) => {
+    const { version: _v, ...st } = d;
+    return canonicalJson(st);
+  };
+  it.each([
+    ['new station', doc(), 'wq-new', undefined, 'created'],
+    ['same document again', doc(), 'wq-new', { version: 1, canonical: canon(doc()) }, 'unchanged'],
+    ['changed, same version', doc({ name: { zh: '新', en: 'Other' } }), 'wq-new', { version: 1, canonical: canon(doc()) }, 'stale_version'],
+    ['changed, higher version', doc({ version: 2, name: { zh: '新', en: 'Other' } }), 'wq-new', { version: 1, canonical: canon(doc()) }, 'updated'],
+    ['catalogue station', doc({ id: BASIN_STATIONS[0]!.id }), BASIN_STATIONS[0]!.id, undefined, 'catalogue_protected'],
+    ['outside the basin', doc({ location: { lon: 0, lat: 0 } }), 'wq-new', undefined, 'outside_basin'],
+    ['other topic', doc(), 'wq-other', undefined, 'station_mismatch'],
+  ])('%s', (_name, d, topic, current, want) => {
+    const out = decideRegistry(d, topic, current);
+    expect(out.action === 'rejected' ? out.reason : out.action).toBe(want);
+  });
+  it('rejects metrics outside the catalogue and bad ids by schema', () => {
+    expect(RegistryDoc.safeParse({ ...doc(), metrics: ['bogus'] }).success).toBe(false);
+    expect(RegistryDoc.safeParse({ ...doc(), id: 'Bad Id' }).success).toBe(false);
+  });
+  it('canonical JSON ignores key order', () => {
+    expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe(canonicalJson({ a: { c: 3, d: 2 }, b: 1 }));
+  });
+});
+
+describe('commit confirmations', () => {
+  it.each([
+    [[], []],
+    [[5], [[5, 5]]],
+    [[3, 1, 2, 2, 7, 8, 10], [[1, 3], [7, 8], [10, 10]]],
+  ])('ranges of %j', (seqs, want) => {
+    expect(toRanges(seqs)).toEqual(want);
+  });
+  it('per station, stored and dead-lettered seqs, no seq-less readings', () => {
+    const acks = committedAcks([{ readings: [r(1, 1, 1), r(1, 2, 2), r(1, 3, null), r(1, 4, 9, 'shashi')], handled: [{ station: 'hankou', seq: 3 }] }], 77);
+    expect(acks).toEqual([
+      { v: 1, station: 'hankou', seqs: [[1, 3]], ts: 77 },
+      { v: 1, station: 'shashi', seqs: [[9, 9]], ts: 77 },
+    ]);
+  });
+});
+
+describe('health', () => {
+  const base = { now: 100_000, mqttConnected: true, failure: null, oldestPendingAt: null, maxLagMs: 30_000, paused: false, stopping: false, pendingMessages: 0, pendingReadings: 0 };
+  it.each([
+    ['all well', {}, 'ok', true, []],
+    ['commits failing', { failure: { since: 90_000, attempts: 4, code: '08006', message: 'gone' } }, 'degraded', false, ['commits failing for 10 s (08006: gone)']],
+    ['lag', { oldestPendingAt: 50_000 }, 'degraded', false, ['lag: oldest unacknowledged message is 50 s old (limit 30 s)']],
+    ['broker down', { mqttConnected: false }, 'degraded', false, ['mqtt: not connected to the broker']],
+    ['backpressure', { paused: true }, 'ok', false, ['backpressure: reading paused until held messages are committed']],
+  ])('%s', (_n, over, status, ready, reasons) => {
+    const h = evaluateHealth({ ...base, ...over });
+    expect([h.status, h.ready, h.reasons]).toEqual([status, ready, reasons]);
+  });
+});
+
+describe('classify', () => {
+  const ctx: ClassifyContext = { now: Date.now(), stations: new Map(BASIN_STATIONS.map((s) => [s.id, s])), limits: { maxFutureMs: 300_000, maxPastMs: 365 * 86_400_000 }, provisioned: () => undefined };
+  it.each([
+    ['{}', 1],
+    ['[[[]]]', 3],
+    ['{"a":"[[[[["}', 1],
+    ['{"a":"\\"[[["}', 1],
+    ['['.repeat(100_000), 33],
+  ])('depth of %j', (text, want) => {
+    expect(jsonDepth(Buffer.from(text.slice(0, 200_000)))).toBe(want);
+  });
+  it('one dead letter per message and reason, with a count; retained ones carry a digest', () => {
+    const l = new LetterSet('t', Buffer.from('x'), true);
+    for (let i = 0; i < 3; i++) l.add('unknown_station', 'station x is not registered');
+    l.add('out_of_range', 'too high');
+    const list = l.list();
+    expect(list.map((x) => [x.reason, x.count])).toEqual([
+      ['unknown_station', 3],
+      ['out_of_range', 1],
+    ]);
+    expect(list[0]!.detail).toBe('station x is not registered (and 2 more records of this message)');
+    expect(list[0]!.digest).toMatch(/^[0-9a-f]{64}:unknown_station$/);
+  });
+  it('bounds device status time like readings', () => {
+    const far = classifyMqtt('basin/v1/status/d1', Buffer.from(JSON.stringify({ v: 1, client: 'd1', state: 'online', ts: ctx.now + 86_400_000 })), false, ctx);
+    expect(far.letters.map((l) => l.reason)).toEqual(['future_timestamp']);
+    const ok = classifyMqtt('basin/v1/status/d1', Buffer.from(JSON.stringify({ v: 1, client: 'd1', state: 'online', ts: ctx.now })), false, ctx);
+    expect(ok.statuses).toHaveLength(1);
+  });
+  it('notes the seqs of readings it dead-letters', () => {
+    const c = classifyMqtt('basin/v1/readings/hydro/hankou', Buffer.from(JSON.stringify({ v: 1, readings: [{ metric: 'water_level', value: 9999, ts: ctx.now - 1000, seq: 4 }] })), false, ctx);
+    expect(c.handled).toEqual([{ station: 'hankou', seq: 4 }]);
+  });
+});
+
+describe('HJ 212', () => {
+  it.each([
+    [[], true],
+    [['stale_timestamp', 'out_of_range'], true],
+    [['hj212_unknown_mn'], false],
+    [['stale_timestamp', 'future_timestamp'], false],
+    [['unknown_station'], false],
+  ] as const)('reply after %j: %s', (reasons, want) => {
+    expect(mayReply(reasons)).toBe(want);
+  });
+  it.each([
+    ['##9999QN=1;CP=&&&&ABCD\r\n', 24],
+    ['##0010QN=1;CP=&&', 0],
+    ['##0008QN=1;CP=&&ABCD\r\n', 0],
+    ['junk', 0],
+  ])('bad length end of %j', (text, want) => {
+    expect(badLengthEnd(Buffer.from(text))).toBe(want);
+  });
+});
