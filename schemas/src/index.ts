@@ -102,4 +102,5 @@ export {
   StoredPlan,
   type ContingencyPlanInput,
 } from './plans.js';
+export { RehearsalModifier, RehearsalRequest, type RehearsalRequestInput } from './rehearsal.js';
 export { convertUnit, normaliseUnit, unitsConvertibleTo } from './units.js';
