@@ -1,15 +1,15 @@
 /**
  * The thin path end to end: simulator publishes -> Mosquitto -> ingest -> TimescaleDB row ->
- * HTTP API returns it. Once on embedded PGlite-TimescaleDB, once on the production `pg` path
- * (the same migrations against TimescaleDB served over the PostgreSQL wire protocol).
+ * HTTP API returns it. Once on embedded PGlite-TimescaleDB, once on the production path: a
+ * private TimescaleDB server (durable, background jobs in the server) through a `pg` pool.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatestReading } from '@basin/schemas';
-import { createLogger, freePort, migrate, openEmbeddedDb, openServerDb, servePglite, type Db, type EmbeddedDb } from '@basin/platform';
-import { startMosquitto, type TestMosquitto } from '@basin/platform/testing';
+import { createLogger, migrate, type Db } from '@basin/platform';
+import { BACKENDS, openTestDb, startMosquitto, type TestDb, type TestMosquitto } from '@basin/platform/testing';
 import * as ingest from '@basin/ingest';
 import * as twin from '@basin/twin-engine';
 import * as sim from '@basin/sensors-sim';
@@ -26,24 +26,16 @@ async function waitFor<T>(fn: () => Promise<T | null>, timeoutMs: number): Promi
   }
 }
 
-describe.each(['embedded', 'pg-wire'] as const)('thin path on %s TimescaleDB', (mode) => {
+describe.each(BACKENDS)('thin path on %s TimescaleDB', (mode) => {
   let broker: TestMosquitto;
-  let backing: EmbeddedDb;
+  let testDb: TestDb;
   let db: Db;
-  let stopWire: (() => Promise<void>) | null = null;
   let services: { stop(): Promise<void> }[] = [];
   let apiUrl = '';
 
   beforeAll(async () => {
-    broker = await startMosquitto();
-    backing = await openEmbeddedDb(null);
-    if (mode === 'embedded') {
-      db = backing;
-    } else {
-      const wire = await servePglite(backing.pglite, { port: await freePort() });
-      stopWire = () => wire.stop();
-      db = openServerDb({ mode: 'server', connectionString: wire.url, poolMax: 1 });
-    }
+    [broker, testDb] = await Promise.all([startMosquitto(), openTestDb(mode)]);
+    db = testDb.db;
     await migrate(db);
     const env = { MQTT_URL: broker.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', INGEST_METRICS_PORT: '0', VIEWER_DIR: '/nonexistent' };
     const ing = await ingest.start({ config: ingest.loadConfig({ ...env, INGEST_CLIENT_ID: `e2e-ingest-${mode}` }), db, log, mqttUrl: broker.url });
@@ -55,9 +47,7 @@ describe.each(['embedded', 'pg-wire'] as const)('thin path on %s TimescaleDB', (
 
   afterAll(async () => {
     for (const s of services) await s.stop().catch(() => undefined);
-    if (db !== backing) await db?.close();
-    await stopWire?.();
-    await backing?.close();
+    await testDb?.close();
     await broker?.dispose();
   });
 

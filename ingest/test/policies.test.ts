@@ -1,24 +1,42 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openEmbeddedDb, type EmbeddedDb } from '@basin/platform';
+import { migrate, type Db } from '@basin/platform';
+import { BACKENDS, openTestDb, type TestDb } from '@basin/platform/testing';
 import { applyPolicies, checkPolicies, JobRunner, listPolicyJobs } from '../src/policies.js';
 import type { PolicyConfig } from '../src/config.js';
 import { count, silentLog, testConfig } from './helpers.js';
 
+const policies: PolicyConfig = {
+  compressAfter: '7 days',
+  retain: { raw: '60 days', '15m': '90 days', '1h': '1 year', '1d': null },
+  runJobs: 'auto',
+  jobsTickMs: 60_000,
+};
+
+it('reads policy ages from the configuration and validates them', () => {
+  const c = testConfig({ INGEST_COMPRESS_AFTER: '3 days', INGEST_RETAIN_RAW: '90 days', INGEST_RETAIN_1D: 'off' });
+  expect(c.policies.compressAfter).toBe('3 days');
+  expect(c.policies.retain.raw).toBe('90 days');
+  expect(c.policies.retain['1d']).toBeNull();
+  expect(() => testConfig({ INGEST_COMPRESS_AFTER: 'soon' })).toThrow(/INGEST_COMPRESS_AFTER/);
+  // raw retention shorter than the daily aggregate's refresh window would wipe aggregates
+  expect(() => checkPolicies({ ...policies, retain: { ...policies.retain, raw: '10 days' } })).toThrow(/INGEST_RETAIN_RAW/);
+});
+
 /**
- * TimescaleDB policies on embedded TimescaleDB, where no background worker runs them: ingest
- * applies them from its configuration and runs the jobs itself (JobRunner, CALL run_job).
+ * Embedded TimescaleDB has no background workers: ingest runs the jobs itself (JobRunner, CALL
+ * run_job). On the TimescaleDB server the policies are registered as server jobs; they are run
+ * here the same way (CALL run_job executes the job inside the server), because TimescaleDB
+ * 2.28.3's own scheduler fails every job on PostgreSQL 15.20 ("cannot drop portal "" while it is
+ * being set up": tsl/src/bgw_policy/job.c drops a portal it never started, which 15.20 refuses).
+ * Deployments on such a server set INGEST_RUN_JOBS=true (see the README).
  */
-describe('aggregates, compression and retention policies (embedded)', () => {
-  let db: EmbeddedDb;
-  const policies: PolicyConfig = {
-    compressAfter: '7 days',
-    retain: { raw: '60 days', '15m': '90 days', '1h': '1 year', '1d': null },
-    runJobs: 'auto',
-    jobsTickMs: 60_000,
-  };
+describe.each(BACKENDS)('aggregates, compression and retention policies (%s)', (backend) => {
+  let tdb: TestDb;
+  let db: Db;
 
   beforeAll(async () => {
-    db = await openEmbeddedDb(null);
+    tdb = await openTestDb(backend);
+    db = tdb.db;
     await migrate(db);
     // 100 days of 6-hourly readings, plus the last two days every 5 minutes
     await db.exec(`
@@ -29,17 +47,7 @@ describe('aggregates, compression and retention policies (embedded)', () => {
         FROM generate_series(1, 576) i;`);
   });
   afterAll(async () => {
-    await db?.close();
-  });
-
-  it('reads policy ages from the configuration and validates them', () => {
-    const c = testConfig({ INGEST_COMPRESS_AFTER: '3 days', INGEST_RETAIN_RAW: '90 days', INGEST_RETAIN_1D: 'off' });
-    expect(c.policies.compressAfter).toBe('3 days');
-    expect(c.policies.retain.raw).toBe('90 days');
-    expect(c.policies.retain['1d']).toBeNull();
-    expect(() => testConfig({ INGEST_COMPRESS_AFTER: 'soon' })).toThrow(/INGEST_COMPRESS_AFTER/);
-    // raw retention shorter than the daily aggregate's refresh window would wipe aggregates
-    expect(() => checkPolicies({ ...policies, retain: { ...policies.retain, raw: '10 days' } })).toThrow(/INGEST_RETAIN_RAW/);
+    await tdb?.close();
   });
 
   it('applies policies idempotently and replaces changed ones', async () => {
@@ -63,7 +71,7 @@ describe('aggregates, compression and retention policies (embedded)', () => {
     );
   });
 
-  it('each job does its work when run by the service scheduler', async () => {
+  it('each job does its work when run by the service scheduler', { timeout: 180_000 }, async () => {
     const matTable = async (view: string) => {
       const r = await db.query<{ s: string; t: string }>(
         `SELECT materialization_hypertable_schema AS s, materialization_hypertable_name AS t FROM timescaledb_information.continuous_aggregates WHERE view_name = $1`,
@@ -81,6 +89,8 @@ describe('aggregates, compression and retention policies (embedded)', () => {
     await runner.stop();
     expect(runs.every((r) => r.endsWith(':true'))).toBe(true);
     expect(runs).toHaveLength(7);
+    // the policies are the database's own jobs, scheduled in it (the server's scheduler owns them)
+    expect(await count(db, `SELECT count(*) AS n FROM timescaledb_information.jobs WHERE scheduled AND job_id = ANY($1::int[])`, [(await listPolicyJobs(db)).map((j) => j.job_id)])).toBe(7);
 
     // refresh: materialized rows appear in each aggregate
     for (const v of ['readings_15m', 'readings_1h', 'readings_1d']) expect(await count(db, `SELECT count(*) AS n FROM ${await matTable(v)}`)).toBeGreaterThan(0);

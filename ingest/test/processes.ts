@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Child processes for the reliability tests: ingest (src/main.ts) and the PGlite wire server. */
+/** Child processes for the reliability tests: ingest (src/main.ts) run as its own process. */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface Child {

@@ -185,10 +185,11 @@ const MIGRATION_LOCK = 7_311_2002;
  */
 export async function migrate(db: Db, log?: Logger, migrations = loadMigrations()): Promise<string[]> {
   const applied: string[] = [];
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    // Under the lock: two processes creating it at once collide in pg_type (unique violation).
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
     for (const m of migrations) {
       if (done.has(m.version)) continue;

@@ -34,7 +34,6 @@ export {
   type Migration,
 } from './db.js';
 export { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
-export { servePglite, type PgliteWireServer } from './pglite-server.js';
 export { freePort } from './net.js';
 export { upsertStations, loadStations } from './stations.js';
 export { onShutdown, type ShutdownStep } from './shutdown.js';

@@ -1,33 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { BASIN_STATIONS } from '@basin/schemas';
-import { freePort, loadStations, migrate, openEmbeddedDb, openServerDb, servePglite, upsertStations, type Db, type EmbeddedDb } from '../src/index.js';
-import type { PgliteWireServer } from '../src/pglite-server.js';
+import { loadStations, migrate, openServerDb, upsertStations, type Db } from '../src/index.js';
+import { BACKENDS, openTestDb, type TestDb } from '../src/testing/backends.js';
 
 /**
  * The same migrations and queries on both code paths: embedded PGlite-TimescaleDB, and the
- * production `pg` pool against TimescaleDB served over the PostgreSQL wire protocol.
+ * production `pg` pool against a private TimescaleDB server.
  */
-describe('database on both code paths', () => {
-  let embedded: EmbeddedDb;
-  let wire: PgliteWireServer;
-  let server: Db;
-  let serverBacking: EmbeddedDb;
+describe.each(BACKENDS)('database on %s TimescaleDB', (backend) => {
+  let tdb: TestDb;
+  let db: Db;
 
   beforeAll(async () => {
-    embedded = await openEmbeddedDb(null);
-    serverBacking = await openEmbeddedDb(null);
-    wire = await servePglite(serverBacking.pglite, { port: await freePort() });
-    server = openServerDb({ mode: 'server', connectionString: wire.url, poolMax: 1 });
+    tdb = await openTestDb(backend, { poolMax: 4 });
+    db = tdb.db;
   });
   afterAll(async () => {
-    await server?.close();
-    await wire?.stop();
-    await serverBacking?.close();
-    await embedded?.close();
+    await tdb?.close();
   });
 
-  it.each(['embedded', 'server'] as const)('%s: migrations apply once, then are idempotent', async (which) => {
-    const db = which === 'embedded' ? embedded : server;
+  it('migrations apply once, then are idempotent', async () => {
     const first = await migrate(db);
     expect(first).toContain('001_core.sql');
     expect(await migrate(db)).toEqual([]);
@@ -35,8 +28,7 @@ describe('database on both code paths', () => {
     expect(ht.rows.map((r) => r.hypertable_name)).toContain('readings');
   });
 
-  it.each(['embedded', 'server'] as const)('%s: station registry round-trips', async (which) => {
-    const db = which === 'embedded' ? embedded : server;
+  it('station registry round-trips', async () => {
     await upsertStations(db, BASIN_STATIONS);
     await upsertStations(db, BASIN_STATIONS); // idempotent
     const back = await loadStations(db);
@@ -44,32 +36,7 @@ describe('database on both code paths', () => {
     expect(back.find((s) => s.id === 'hankou')).toEqual(BASIN_STATIONS.find((s) => s.id === 'hankou'));
   });
 
-  it('server: carries protocol messages far larger than one socket read (a 5,000-row batch)', async () => {
-    const ts = Array.from({ length: 5000 }, (_, i) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString());
-    const r = await server.query(`INSERT INTO readings (time, station, metric, value) SELECT t, 'wire-big', 'ph', 7 FROM unnest($1::timestamptz[]) t`, [ts]);
-    expect(r.rowCount).toBe(5000);
-    const n = await server.query<{ n: number }>(`SELECT count(*)::int AS n FROM readings WHERE station = 'wire-big'`);
-    expect(n.rows[0]?.n).toBe(5000);
-  });
-
-  it('server: a client that dies inside a transaction leaves the session clean for the next', async () => {
-    const pg = (await import('pg')).default;
-    const c = new pg.Client({ connectionString: wire.url });
-    c.on('error', () => undefined); // its connection is cut on purpose below
-    await server.close(); // release the pool's connection: the server serves one at a time
-    await c.connect();
-    await c.query('BEGIN');
-    await c.query(`INSERT INTO readings (time, station, metric, value) VALUES (now(), 'abandoned', 'ph', 7)`);
-    (c as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
-    server = openServerDb({ mode: 'server', connectionString: wire.url, poolMax: 1 });
-    const n = await server.query<{ n: number }>(`SELECT count(*)::int AS n FROM readings WHERE station = 'abandoned'`);
-    expect(n.rows[0]?.n).toBe(0);
-    await server.query('BEGIN');
-    await server.query('COMMIT'); // no "transaction already in progress" warning state left behind
-  });
-
-  it.each(['embedded', 'server'] as const)('%s: a failing transaction rolls back', async (which) => {
-    const db = which === 'embedded' ? embedded : server;
+  it('a failing transaction rolls back', async () => {
     await expect(
       db.transaction(async (tx) => {
         await tx.query(`INSERT INTO readings (time, station, metric, value) VALUES (now(), 'rollback-test', 'ph', 7)`);
@@ -78,5 +45,56 @@ describe('database on both code paths', () => {
     ).rejects.toThrow('boom');
     const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM readings WHERE station = 'rollback-test'`);
     expect(r.rows[0]?.n).toBe(0);
+  });
+});
+
+/** Only a server has several connections and can crash under them. */
+describe('database on a TimescaleDB server: concurrency and crashes', () => {
+  let tdb: TestDb;
+  let db: Db;
+
+  beforeAll(async () => {
+    tdb = await openTestDb('server', { poolMax: 4 });
+    db = tdb.db;
+    await migrate(db);
+  });
+  afterAll(async () => {
+    await tdb?.close();
+  });
+
+  it('several migrating processes at once apply each migration once (advisory lock)', async () => {
+    const url = await tdb.server!.createDatabase();
+    const pools = Array.from({ length: 3 }, () => openServerDb({ mode: 'server', connectionString: url, poolMax: 2 }));
+    try {
+      const applied = await Promise.all(pools.map((p) => migrate(p)));
+      expect(applied.flat().filter((m) => m === '001_core.sql')).toHaveLength(1);
+    } finally {
+      await Promise.all(pools.map((p) => p.close()));
+    }
+  });
+
+  it('a client that dies inside a transaction leaves nothing behind; the pool survives a server crash', async () => {
+    const c = new pg.Client({ connectionString: tdb.url! });
+    c.on('error', () => undefined); // its connection is cut on purpose below
+    await c.connect();
+    await c.query('BEGIN');
+    await c.query(`INSERT INTO readings (time, station, metric, value) VALUES (now(), 'abandoned', 'ph', 7)`);
+    (c as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM readings WHERE station = 'abandoned'`);
+    expect(n.rows[0]?.n).toBe(0);
+    // crash the server under the pool's idle connections: the process survives, queries resume
+    await db.query(`INSERT INTO readings (time, station, metric, value) VALUES (now(), 'before-crash', 'ph', 7)`);
+    await tdb.server!.crash();
+    await expect(db.query('SELECT 1')).rejects.toThrow();
+    await tdb.server!.start();
+    let ok = false;
+    for (let i = 0; i < 50 && !ok; i++) {
+      ok = await db.query('SELECT 1').then(
+        () => true,
+        async () => (await new Promise((r) => setTimeout(r, 100)), false),
+      );
+    }
+    const after = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM readings WHERE station = 'before-crash'`);
+    expect(after.rows[0]?.n).toBe(1);
   });
 });

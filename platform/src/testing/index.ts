@@ -2,3 +2,4 @@
 // Hand-picked exports (no `export *`).
 export { mosquittoConfig, startMosquitto, MOSQUITTO_BIN, type TestMosquitto } from './mosquitto.js';
 export { findTimescale, startTimescale, TIMESCALE_MISSING, type TestTimescale, type TimescaleOptions } from './timescale.js';
+export { BACKENDS, openTestDb, type Backend, type TestDb } from './backends.js';
