@@ -11,7 +11,7 @@ import { BasinError, createLogger } from '@basin/platform';
 import { loadConfig, processEnv } from './config.js';
 import { Engine, type EngineStats, type Manifest } from './engine.js';
 import { EXIT_CODES, SimErrors } from './errors.js';
-import { listScenarios, resolveScenario, SCENARIO_DIR } from './scenario.js';
+import { listScenarios, resolveScenario, SCENARIO_ALIASES, SCENARIO_DIR } from './scenario.js';
 import { selectStations } from './stations.js';
 
 const out = (s: string) => process.stdout.write(s);
@@ -33,7 +33,8 @@ Run "sensors-sim <command> --help" for the options of a command.
   run: `Usage: sensors-sim run [options]
 
 Scenario and stations
-  --scenario NAME|FILE   scenario name (see "sensors-sim scenarios") or a .json file  [SIM_SCENARIO, normal]
+  --scenario NAME|FILE   scenario name or alias (see "sensors-sim scenarios") or a .json file
+                         [SIM_SCENARIO, normal]
   --stations N           number of stations: the real catalogue first, then synthetic ones
                          placed along the Yangtze and Han (deterministic from --seed)
   --seed N               random seed; same seed + scenario = same data  [SIM_SEED, 42]
@@ -80,7 +81,7 @@ Reporting
   --quiet                no progress line
 
 Examples
-  sensors-sim run --scenario flood --stations 500 --speed 60 --duration 2h
+  sensors-sim run --scenario flood-2020-jul --start 2020-07-01T00:00:00+08:00 --speed 3600
   sensors-sim run --scenario spill --backfill --start 2026-07-01T00:00:00+08:00 --duration 7d
   sensors-sim run --publish gateway --stations 10000 --duration 1h --backfill --manifest m.json
   sensors-sim run --publish hj212 --hj212 127.0.0.1:9212 --speed 60 --duration 1h
@@ -144,6 +145,7 @@ function cmdScenarios(argv: string[]): number {
     const tags = [s.durationH ? `${s.durationH} h` : null, s.seasonDoy ? `season day ${s.seasonDoy}` : null, s.hostile ? 'needs --allow-hostile' : null].filter(Boolean);
     out(`${pad(s.name, 16)}${s.title}${tags.length ? `  (${tags.join(', ')})` : ''}\n`);
   }
+  for (const [alias, target] of Object.entries(SCENARIO_ALIASES)) out(`${pad(alias, 16)}alias of ${target}\n`);
   return 0;
 }
 

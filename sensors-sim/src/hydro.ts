@@ -197,10 +197,45 @@ const RESERVOIR = {
   danjiangkou: { river: 'Han' as const, km: 0, areaM2: 1.0e9 },
 };
 
+/**
+ * Rain-driven inflow of a tributary: a block of rain-fed flow `q` (m3/s) between `from` and `to`
+ * at the junction, smoothed by the catchment (Gaussian, `sigmaH`): q (Φ((t-from)/σ) - Φ((t-to)/σ)).
+ * Routed downstream like a pulse (lag, σ² grows with distance), volume kept.
+ */
+interface SourceBlock {
+  trib: string;
+  river: RiverName;
+  km: number;
+  q: number;
+  from: number;
+  to: number;
+  sigmaH: number;
+}
+
+/** Spatial weight in [0, 1]: 1 at the centre, 0 beyond the radius. */
+export function taper(lon: number, lat: number, center: readonly [number, number], radiusKm: number): number {
+  const dx = (lon - center[0]) * 111.32 * Math.cos((lat * Math.PI) / 180);
+  const dy = (lat - center[1]) * 110.57;
+  const d = Math.sqrt(dx * dx + dy * dy) / radiusKm;
+  return d >= 1 ? 0 : 1 - d * d;
+}
+
+/**
+ * Loop rating (Jones): on a rising flood the same discharge passes at a lower stage than on the
+ * falling limb. Metres of stage per (m3/s per hour) of dQ/dt. ESTIMATE.
+ */
+export const LOOP_M_PER_M3S_H = 0.0015;
+
+/** 1 mm/h of runoff from 1 km² in m3/s. */
+const MM_H_KM2 = 1000 / 3600;
+
 /** Compiled hydraulics of a scenario for a run starting at `t0`. */
 export class RiverModel {
   readonly pulses: SourcePulse[] = [];
   readonly reservoirs: ReservoirOp[] = [];
+  readonly blocks: SourceBlock[] = [];
+  /** Backwater coefficients per gauge: [tributary id, m per 1000 m3/s][]. */
+  private readonly backwater = new Map<string, [string, number][]>();
 
   constructor(
     readonly scenario: Scenario,
@@ -230,6 +265,48 @@ export class RiverModel {
       this.reservoirs.push(op);
       this.pulses.push({ river: fact.river, km: fact.km, peak: outPeak, at: op.outAt, sigmaH: outSigmaH });
     }
+    for (const tr of scenario.tributaries) {
+      const [lon, lat] = tr.catchment.center;
+      for (const e of scenario.rain) {
+        const mmH = e.mmPerHour * taper(lon, lat, e.center, e.radiusKm) * scenario.rainFactor;
+        if (mmH <= 0) continue;
+        this.blocks.push({
+          trib: tr.id,
+          river: tr.river,
+          km: tr.km,
+          q: mmH * MM_H_KM2 * tr.catchment.areaKm2 * tr.runoff,
+          from: t0 + (e.fromH + tr.lagH) * HOUR,
+          to: t0 + (e.toH + tr.lagH) * HOUR,
+          sigmaH: tr.spreadH,
+        });
+      }
+      for (const [gauge, m] of Object.entries(tr.backwater)) {
+        const list = this.backwater.get(gauge) ?? [];
+        list.push([tr.id, m]);
+        this.backwater.set(gauge, list);
+      }
+    }
+  }
+
+  /** Rain-fed inflow of a tributary at its junction (m3/s above its base flow). */
+  tributaryInflow(id: string, t: number): number {
+    let q = 0;
+    for (const b of this.blocks) if (b.trib === id) q += blockAt(b, b.river, b.km, t);
+    return q;
+  }
+
+  /**
+   * Stage at a gauge: the rating at the discharge, raised by the backwater of lakes and
+   * tributaries downstream, lowered on a rising flood (loop rating).
+   */
+  stage(gauge: { id: string; river: RiverName; km: number; rating: Rating }, t: number): number {
+    const q = this.discharge(gauge.river, gauge.km, t);
+    let h = stageOf(gauge.rating, q);
+    const bw = this.backwater.get(gauge.id);
+    if (bw) for (const [trib, m] of bw) h += (m * this.tributaryInflow(trib, t)) / 1000;
+    if (this.pulses.length === 0 && this.blocks.length === 0) return h; // no flood wave: no loop
+    const dq = this.discharge(gauge.river, gauge.km, t + HOUR / 2) - this.discharge(gauge.river, gauge.km, t - HOUR / 2);
+    return h - LOOP_M_PER_M3S_H * dq;
   }
 
   doy(t: number): number {
@@ -249,6 +326,7 @@ export class RiverModel {
   discharge(river: RiverName, km: number, t: number): number {
     let q = this.baseFlow(river, km, t);
     for (const p of this.pulses) q += routedPulse(p, river, km, t);
+    for (const b of this.blocks) q += blockAt(b, river, km, t);
     return q;
   }
 
@@ -286,6 +364,17 @@ function routedPulse(p: SourcePulse, river: RiverName, km: number, t: number): n
   const z = (t - p.at - r.hours * HOUR) / (sigma * HOUR);
   if (z < -8 || z > 8) return 0;
   return ((p.peak * p.sigmaH) / sigma) * Math.exp(-0.5 * z * z);
+}
+
+function blockAt(b: SourceBlock, river: RiverName, km: number, t: number): number {
+  const r = route(b, { river, km });
+  if (!r) return 0;
+  const sigma = Math.sqrt(b.sigmaH * b.sigmaH + ATTENUATION_H2_PER_KM * r.km) * HOUR;
+  const lag = r.hours * HOUR;
+  const za = (t - b.from - lag) / sigma;
+  const zb = (t - b.to - lag) / sigma;
+  if (za < -8 || zb > 8) return 0;
+  return b.q * (normalCdf(za) - normalCdf(zb));
 }
 
 /** Peak time and peak discharge increase of a pulse at a point (for tests and docs). */

@@ -10,8 +10,12 @@ describe('scenario files', () => {
     expect(list.map((s) => `${s.name}.json`).sort()).toEqual(files.sort());
   });
 
-  it.each(['normal', 'flood', 'spill', 'air-episode', 'drought', 'faults', 'gateway-outage', 'hostile'])('ships scenario %s', (name) => {
+  it.each(['normal', 'flood-2020-jul', 'flood-2020-aug', 'spill', 'air-episode', 'drought', 'faults', 'gateway-outage', 'hostile'])('ships scenario %s', (name) => {
     expect(resolveScenario(name).name).toBe(name);
+  });
+
+  it('keeps the old name "flood" as an alias of flood-2020-jul', () => {
+    expect(resolveScenario('flood').name).toBe('flood-2020-jul');
   });
 
   it('covers every fault type and keeps hostile payloads opt-in', () => {

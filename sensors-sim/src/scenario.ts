@@ -35,6 +35,27 @@ export const ReservoirFlood = z.object({
   maxOutflowM3s: z.number().positive().max(150_000),
 });
 
+/**
+ * A lake or tributary whose inflow to a main river comes from the scenario's regional rain: the
+ * rain falling on its catchment (rain events evaluated at the catchment centre), times a runoff
+ * coefficient, delayed by `lagH` and spread by the catchment's (and lake's) storage (`spreadH`).
+ * `backwater`: metres of stage per 1,000 m3/s of this inflow at gauges upstream of the junction
+ * (a high lake or tributary backs the main river up: stage there is not a function of discharge).
+ */
+export const Tributary = z.object({
+  name: z.string().min(1).max(100),
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+  river: River,
+  /** Where it joins the river (catalogue km). */
+  km: z.number(),
+  catchment: z.object({ center: LonLat, areaKm2: z.number().positive().max(2_000_000) }),
+  runoff: z.number().min(0).max(1),
+  lagH: z.number().min(0).max(24 * 30),
+  spreadH: z.number().positive().max(24 * 30),
+  backwater: z.record(StationId, z.number().min(0).max(2)).default({}),
+});
+export type Tributary = z.infer<typeof Tributary>;
+
 export const RainEvent = z.object({
   center: LonLat,
   radiusKm: z.number().positive().max(2000),
@@ -135,6 +156,7 @@ export const Scenario = z
     pulses: z.array(FloodPulse).default([]),
     reservoirs: z.array(ReservoirFlood).default([]),
     rain: z.array(RainEvent).default([]),
+    tributaries: z.array(Tributary).default([]),
     spills: z.array(Spill).default([]),
     airEpisodes: z.array(AirEpisode).default([]),
     faults: z.array(Fault).default([]),
@@ -197,11 +219,15 @@ export function listScenarios(dir = SCENARIO_DIR): Scenario[] {
     .map((f) => loadScenarioFile(path.join(dir, f)));
 }
 
-/** A scenario by name (from the scenario directory) or by path to a .json file. */
+/** Older scenario names kept working: `flood` is the calibrated July 2020 flood. */
+export const SCENARIO_ALIASES: Readonly<Record<string, string>> = { flood: 'flood-2020-jul' };
+
+/** A scenario by name or alias (from the scenario directory) or by path to a .json file. */
 export function resolveScenario(nameOrPath: string, dir = SCENARIO_DIR): Scenario {
   if (nameOrPath.endsWith('.json')) return loadScenarioFile(path.resolve(nameOrPath));
   const all = listScenarios(dir);
-  const s = all.find((x) => x.name === nameOrPath);
+  const name = SCENARIO_ALIASES[nameOrPath] ?? nameOrPath;
+  const s = all.find((x) => x.name === name);
   if (!s) throw SimErrors.SCENARIO_NOT_FOUND(nameOrPath, all.map((x) => x.name));
   return s;
 }

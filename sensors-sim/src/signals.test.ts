@@ -129,8 +129,8 @@ describe('hydrology', () => {
     expect(pulseArrival(src, { river: 'Han', km: 300 })).toBeNull(); // not downstream
   });
 
-  describe('summer flood scenario (2020-like)', () => {
-    const model = new SignalModel(resolveScenario('flood'), 7, T0, HOUR);
+  describe('Three Gorges flood of August 2020 (flood-2020-aug)', () => {
+    const model = new SignalModel(resolveScenario('flood-2020-aug'), 7, T0, HOUR);
     const crossing = (id: string) => {
       const s = st(id);
       const i = s.metrics.indexOf('water_level');
@@ -143,7 +143,7 @@ describe('hydrology', () => {
     };
 
     it('crosses the warning levels at the right gauges, in downstream order', () => {
-      const order = ['shashi', 'jianli', 'lianhuatang', 'luoshan', 'hankou', 'huangshi', 'wuxue'];
+      const order = ['shashi', 'jianli', 'lianhuatang', 'luoshan', 'hankou'];
       const times = order.map(crossing);
       expect(times.every((t) => t !== null)).toBe(true);
       for (let i = 1; i < times.length; i++) expect(times[i]!).toBeGreaterThan(times[i - 1]!);

@@ -1,5 +1,5 @@
 import { METRICS, type MetricCode } from '@basin/schemas';
-import { dayOfYear, meanFlow, RiverModel, route, stageOf, type RiverName } from './hydro.js';
+import { dayOfYear, meanFlow, RiverModel, route, taper, type RiverName } from './hydro.js';
 import { hash32, hashGauss, hashUnit, smoothNoise } from './random.js';
 import type { Scenario } from './scenario.js';
 import type { SimStation } from './stations.js';
@@ -264,7 +264,7 @@ class Ctx {
           const riverExcess = this.m.river.discharge('Yangtze', l.riverKm, this.t) - this.m.river.baseFlow('Yangtze', l.riverKm, this.t);
           return l.base + 0.6 * cosPhase(this.doy, 210, 365.25) + 0.004 * api + 0.00002 * riverExcess + this.m.scenario.lakeLevelOffsetM + 0.01 * this.n(metric, 12);
         }
-        if (st.rating) return stageOf(st.rating, this.flow()) + 0.01 * this.white(metric);
+        if (st.rating && st.river && st.km !== null) return this.m.river.stage({ id: st.id, river: st.river, km: st.km, rating: st.rating }, this.t) + 0.01 * this.white(metric);
         return (st.levels?.warning ?? 20) - 6;
       }
       case 'inflow':
@@ -353,14 +353,6 @@ class Ctx {
 
 function cellOf(lon: number, lat: number): number {
   return (Math.floor(lon * 2) + 1000) * 10000 + Math.floor(lat * 2) + 1000;
-}
-
-/** Spatial weight in [0, 1]: 1 at the centre, 0 beyond the radius. */
-function taper(lon: number, lat: number, center: readonly [number, number], radiusKm: number): number {
-  const dx = (lon - center[0]) * 111.32 * Math.cos((lat * Math.PI) / 180);
-  const dy = (lat - center[1]) * 110.57;
-  const d = Math.sqrt(dx * dx + dy * dy) / radiusKm;
-  return d >= 1 ? 0 : 1 - d * d;
 }
 
 /** Round to the metric's display precision plus one digit. */
