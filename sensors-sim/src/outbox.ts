@@ -3,6 +3,7 @@ import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSy
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { SimErrors } from './errors.js';
+import { takeLock } from './outbox-lock.js';
 
 /**
  * Disk-backed outbox: an append-only log of outgoing messages in segment files plus an ack
@@ -143,6 +144,7 @@ export class Outbox {
   private constructor(
     readonly dir: string,
     opts: OutboxOptions,
+    private readonly unlock: () => void,
   ) {
     this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
     this.fsync = opts.fsync ?? 'interval';
@@ -152,14 +154,14 @@ export class Outbox {
   /** Open (or create) the outbox in `dir` and recover its state. */
   static open(dir: string, opts: OutboxOptions = {}): Outbox {
     mkdirSync(dir, { recursive: true });
-    const lock = path.join(dir, 'lock');
-    if (existsSync(lock)) {
-      const pid = Number(readFileSync(lock, 'utf8'));
-      if (pid && pid !== process.pid && isAlive(pid)) throw SimErrors.OUTBOX_LOCKED(dir, pid);
+    const unlock = takeLock(dir);
+    const ob = new Outbox(dir, opts, unlock);
+    try {
+      ob.recover();
+    } catch (e) {
+      unlock();
+      throw e;
     }
-    writeFileSync(lock, String(process.pid));
-    const ob = new Outbox(dir, opts);
-    ob.recover();
     return ob;
   }
 
@@ -668,7 +670,7 @@ export class Outbox {
     this.closed = true;
     closeSync(this.wfd);
     if (this.rfd >= 0) closeSync(this.rfd);
-    rmSync(path.join(this.dir, 'lock'), { force: true });
+    this.unlock();
   }
 }
 
@@ -726,13 +728,4 @@ function parseAt(buf: Buffer, off: number): ParsedRecord | null {
     payload: buf.subarray(t0 + tlen + mlen, e),
     size: HEADER + body,
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

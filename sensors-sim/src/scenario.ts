@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { MetricCode, StationId } from '@basin/schemas';
+import { METRICS, MetricCode, StationId } from '@basin/schemas';
 import { SimErrors } from './errors.js';
 
 /**
@@ -73,8 +73,20 @@ export const Spill = z.object({
   durationH: z.number().positive().max(240),
   /** Mean flow velocity, m/s (pollutant travel; domain-facts: 1.0–1.5 m/s, estimate). */
   velocityMs: z.number().positive().max(5).default(1.2),
-  /** Peak increase at the outfall, per metric (mg/L, NTU, ...). */
-  peak: z.partialRecord(MetricCode, z.number()),
+  /**
+   * Mass released over `durationH`, tonnes per metric (mg/L metrics: nh3n, codmn, cod, tp, tn).
+   * The concentration follows from it and the discharge where the plume is.
+   */
+  massT: z.partialRecord(MetricCode, z.number().positive().max(10_000)).default({}),
+  /** Cross-section mean increase at the outfall for metrics without a mass (NTU, pH, ...). */
+  peak: z.partialRecord(MetricCode, z.number()).default({}),
+  /**
+   * Bank the outfall is on (facing downstream). The plume hugs it and mixes across the river
+   * over distance; without a bank it is taken as mixed across the river at once.
+   */
+  bank: z.enum(['left', 'right']).optional(),
+  /** Transverse mixing coefficient, m2/s (ESTIMATE: 0.6 x depth 10 m x shear velocity 0.08 m/s). */
+  transverseMixingM2s: z.number().positive().max(50).default(0.5),
   /** First-order decay, 1/day (CUMCM 2005 assumption 0.2/day for CODMn and NH3-N). */
   decayPerDay: z.number().min(0).max(10).default(0.2),
 });
@@ -192,7 +204,8 @@ export function parseScenario(doc: unknown, file = '(inline)'): Scenario {
     if (r.maxOutflowM3s > r.inflowPeakM3s * 2) problems.push(`reservoirs.${i}: maxOutflowM3s is implausibly above the inflow peak`);
   });
   s.spills.forEach((sp, i) => {
-    if (Object.keys(sp.peak).length === 0) problems.push(`spills.${i}: peak names no metric`);
+    if (Object.keys(sp.peak).length + Object.keys(sp.massT).length === 0) problems.push(`spills.${i}: neither massT nor peak names a metric`);
+    for (const m of Object.keys(sp.massT)) if (METRICS[m as MetricCode].unit !== 'mg/L') problems.push(`spills.${i}: massT.${m}: only mg/L metrics have a mass`);
   });
   if (problems.length) throw SimErrors.SCENARIO_INVALID(file, problems);
   return s;

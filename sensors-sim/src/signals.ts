@@ -1,5 +1,6 @@
 import { METRICS, type MetricCode } from '@basin/schemas';
 import { dayOfYear, meanFlow, RiverModel, route, taper, type RiverName } from './hydro.js';
+import { lateralFactor, meanConcentration, plumeAt, type Bank } from './spill.js';
 import { hash32, hashGauss, hashUnit, smoothNoise } from './random.js';
 import type { Scenario } from './scenario.js';
 import type { SimStation } from './stations.js';
@@ -135,21 +136,22 @@ export class SignalModel {
 
   // ---- pollution --------------------------------------------------------------------------
 
-  /** Increase of a water-quality metric at a river point from the scenario's spills. */
-  spillIncrement(river: RiverName, km: number, metric: MetricCode, t: number): number {
+  /**
+   * Increase of a water-quality metric at a river point from the scenario's spills, at `bank`
+   * (null: the cross-section mean). See spill.ts for the plume model.
+   */
+  spillIncrement(river: RiverName, km: number, metric: MetricCode, t: number, bank: Bank | null = null): number {
     let inc = 0;
     for (const s of this.scenario.spills) {
+      const massT = s.massT[metric];
       const peak = s.peak[metric];
-      if (peak === undefined) continue;
+      if (massT === undefined && peak === undefined) continue;
       const r = route({ river: s.river, km: s.km }, { river, km });
       if (!r) continue;
-      const travelH = r.km / (s.velocityMs * 3.6);
-      const sigma0 = s.durationH / 2;
-      const sigma = Math.sqrt(sigma0 * sigma0 + 0.3 * r.km);
-      const z = (t - (this.t0 + s.atH * HOUR) - travelH * HOUR) / (sigma * HOUR);
-      if (z < -8 || z > 8) continue;
-      const dilution = s.river === 'Han' && river === 'Yangtze' ? meanFlow('Han', 652) / meanFlow('Yangtze', 624) : 1;
-      inc += peak * (sigma0 / sigma) * Math.exp(-0.5 * z * z) * Math.exp((-s.decayPerDay * travelH) / 24) * dilution;
+      const p = plumeAt(s, r.km, river !== s.river, this.t0, t);
+      if (!p) continue;
+      const mean = massT !== undefined ? meanConcentration(massT, p, this.river.discharge(river, km, t)) : peak! * p.longitudinal * (s.river === 'Han' && river === 'Yangtze' ? meanFlow('Han', 652) / meanFlow('Yangtze', 624) : 1);
+      inc += mean * (bank ? lateralFactor(p, bank, river) : 1);
     }
     return inc;
   }
@@ -243,7 +245,7 @@ class Ctx {
 
   private spill(metric: MetricCode): number {
     const { river, km } = this.st;
-    return river && km !== null ? this.m.spillIncrement(river, km, metric, this.t) : 0;
+    return river && km !== null && this.m.scenario.spills.length ? this.m.spillIncrement(river, km, metric, this.t, this.st.bank) : 0;
   }
 
   value(metric: MetricCode): number {

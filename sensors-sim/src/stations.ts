@@ -11,6 +11,7 @@ import {
 } from '@basin/schemas';
 import { GAUGE_HYDRAULICS, hydraulicsAt, ratingFor, type GaugeHydraulics, type Rating, type RiverName } from './hydro.js';
 import { hash32, hashUnit } from './random.js';
+import type { Bank } from './spill.js';
 
 /**
  * The simulated station set: the real catalogue (schemas/src/catalogue) first, then synthetic
@@ -52,6 +53,32 @@ export interface SimStation {
   levels: GaugeLevels | null;
   /** Per-site factor in [0, 1) for site-specific baselines. */
   site: number;
+  /** Bank of a river station (facing downstream), null when unknown (taken as mid-river). */
+  bank: Bank | null;
+}
+
+/**
+ * Banks known from the facts (domain-facts monitoring_sites.wuhan_drinking_water_intakes:
+ * 白沙洲 "Yangtze south bank"; Wuchang side = right bank of the north-east flowing Yangtze;
+ * 宗关 is on the Han's north bank = left bank facing downstream).
+ */
+const KNOWN_BANKS: Record<string, Bank> = { 'intake-baishazhou': 'right', 'intake-yujiatou': 'right', 'intake-zongguan': 'left' };
+/** A station farther than this from the river line has no bank we can trust. */
+const BANK_MAX_OFF_KM = 3;
+
+/** Bank of a station from its position relative to the river line (left = left of the flow). */
+export function bankOf(s: Station): Bank | null {
+  const known = KNOWN_BANKS[s.id];
+  if (known) return known;
+  if ((s.river !== 'Yangtze' && s.river !== 'Han') || s.riverKm === null) return null;
+  const [xa, ya] = riverPoint(s.river, s.riverKm - 1);
+  const [xb, yb] = riverPoint(s.river, s.riverKm + 1);
+  const [xp, yp] = riverPoint(s.river, s.riverKm);
+  const c = Math.cos((yp * Math.PI) / 180);
+  const ox = (s.location.lon - xp) * c;
+  const oy = s.location.lat - yp;
+  if (Math.hypot(ox, oy) * 111 > BANK_MAX_OFF_KM || Math.hypot(ox, oy) < 1e-6) return null;
+  return (xb - xa) * c * oy - (yb - ya) * ox > 0 ? 'left' : 'right';
 }
 
 function levelsOf(id: string): GaugeLevels | null {
@@ -141,6 +168,8 @@ export function toSimStation(s: Station, index: number): SimStation {
     hydraulics,
     levels: s.levels,
     site: (key % 10007) / 10007,
+    // Synthetic stations sit on the line itself: a bank by their key.
+    bank: s.kind !== 'water_quality' && s.kind !== 'water_intake' ? null : s.synthetic ? (key & 1 ? 'left' : 'right') : bankOf(s),
   };
 }
 
