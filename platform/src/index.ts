@@ -34,6 +34,26 @@ export {
   type Migration,
 } from './db.js';
 export { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
+export {
+  grantsOf,
+  mosquittoAclBlock,
+  mayPublish,
+  maySubscribe,
+  topicMatches,
+  CLIENT_ID_RE,
+  type MqttRole,
+  type MqttGrant,
+  type MqttAccess,
+} from './mqtt-acl.js';
+export {
+  hashMosquittoPassword,
+  verifyMosquittoPassword,
+  randomPassword,
+  issueCredentials,
+  upsertAclBlock,
+  upsertPasswdLine,
+  type IssuedCredentials,
+} from './mqtt-credentials.js';
 export { freePort } from './net.js';
 export { upsertStations, loadStations } from './stations.js';
 export { onShutdown, type ShutdownStep } from './shutdown.js';

@@ -24,10 +24,32 @@ export interface TestMosquitto {
 
 export const MOSQUITTO_BIN = 'mosquitto';
 
-export function mosquittoConfig(port: number, dir: string): string {
+/** A secured test broker: password file, ACL file and/or a TLS listener (see makeTestCertificates()). */
+export interface MosquittoOptions {
+  port?: number;
+  /** Mosquitto password file (`user:$7$…` lines); anonymous clients are then refused. */
+  passwordFile?: string;
+  /** Mosquitto ACL file. */
+  aclFile?: string;
+  /** Make the listener TLS-only (url becomes mqtts://). */
+  tls?: { caFile: string; certFile: string; keyFile: string; requireClientCertificate?: boolean };
+}
+
+export function mosquittoConfig(port: number, dir: string, opts: MosquittoOptions = {}): string {
+  const tls = opts.tls
+    ? [
+        `cafile ${opts.tls.caFile}`,
+        `certfile ${opts.tls.certFile}`,
+        `keyfile ${opts.tls.keyFile}`,
+        `require_certificate ${opts.tls.requireClientCertificate ? 'true' : 'false'}`,
+      ]
+    : [];
   return [
     `listener ${port} 127.0.0.1`,
-    'allow_anonymous true',
+    ...tls,
+    `allow_anonymous ${opts.passwordFile ? 'false' : 'true'}`,
+    ...(opts.passwordFile ? [`password_file ${opts.passwordFile}`] : []),
+    ...(opts.aclFile ? [`acl_file ${opts.aclFile}`] : []),
     // Started as root, Mosquitto drops to user "mosquitto", which cannot write the (0700) temp
     // directory: persistence would silently do nothing. Keep the current user.
     `user ${userInfo().username}`,
@@ -60,11 +82,11 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-export async function startMosquitto(opts: { port?: number } = {}): Promise<TestMosquitto> {
+export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestMosquitto> {
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(path.join(tmpdir(), 'basin-mosquitto-'));
   const conf = path.join(dir, 'mosquitto.conf');
-  writeFileSync(conf, mosquittoConfig(port, dir));
+  writeFileSync(conf, mosquittoConfig(port, dir, opts));
   let proc: ChildProcess | null = null;
   const start = async () => {
     if (proc) return;
@@ -91,7 +113,7 @@ export async function startMosquitto(opts: { port?: number } = {}): Promise<Test
   await start();
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     dir,
     start,
     stop,
