@@ -4,7 +4,7 @@
  * then ingest, twin-engine (HTTP API + viewer) and the simulator. Ctrl-C stops everything.
  * Production runs each service as its own process (see README, Operations).
  */
-import { BasinError, createLogger, envHelp, migrate, onShutdown, openDb, redactUrl, startEmbeddedBroker } from '@basin/platform';
+import { BasinError, createLogger, envHelp, migrate, onShutdown, openDb, randomPassword, redactUrl, startEmbeddedBroker, type EmbeddedBrokerAccess } from '@basin/platform';
 import * as ingest from '@basin/ingest';
 import * as twin from '@basin/twin-engine';
 import * as sim from '@basin/sensors-sim';
@@ -42,7 +42,21 @@ const twinCfg = load(() => twin.loadConfig({ API_ANONYMOUS_READ: 'true', ...env 
 // (in a temporary directory when DATA_DIR=memory).
 const dataDir = env.DATA_DIR || './data';
 const outboxDir = dataDir === 'memory' ? path.join(tmpdir(), `basin-sim-outbox-${process.pid}`) : path.join(dataDir, 'sensors-sim-outbox');
-const simCfg = load(() => sim.loadConfig({ SIM_SPEED: '1', SIM_INTERVAL_S: '10', SIM_OUTBOX_DIR: outboxDir, ...env }));
+// The embedded broker enforces the Mosquitto ACL's roles (deploy/mosquitto/README.md): ingest and
+// the simulator log in with passwords made for this process; other clients are anonymous devices.
+const access: EmbeddedBrokerAccess | null =
+  ingestCfg && !ingestCfg.env.MQTT_URL
+    ? {
+        users: {
+          ingest: { password: randomPassword(), roles: [{ kind: 'ingest' }] },
+          simulator: { password: randomPassword(), roles: [{ kind: 'simulator' }, { kind: 'provisioner' }] },
+          ...(ingestCfg.env.MQTT_EMBEDDED_PROVISIONER_PASSWORD ? { provisioner: { password: ingestCfg.env.MQTT_EMBEDDED_PROVISIONER_PASSWORD, roles: [{ kind: 'provisioner' }] } } : {}),
+        },
+        anonymous: [{ kind: 'simulator' }],
+      }
+    : null;
+const simLogin = access ? { MQTT_USERNAME: 'simulator', MQTT_PASSWORD: access.users.simulator!.password } : {};
+const simCfg = load(() => sim.loadConfig({ SIM_SPEED: '1', SIM_INTERVAL_S: '10', SIM_OUTBOX_DIR: outboxDir, ...env, ...simLogin }));
 if (!ingestCfg || !twinCfg || !simCfg) {
   process.stderr.write(`invalid configuration:\n  - ${[...new Set(problems)].join('\n  - ')}\n`);
   process.exit(2);
@@ -63,9 +77,10 @@ const db = await openDb(ingestCfg.database, log);
 await migrate(db, log);
 const broker = ingestCfg.env.MQTT_URL
   ? null
-  : await startEmbeddedBroker({ host: ingestCfg.env.MQTT_EMBEDDED_HOST, port: ingestCfg.env.MQTT_EMBEDDED_PORT, log });
+  : await startEmbeddedBroker({ host: ingestCfg.env.MQTT_EMBEDDED_HOST, port: ingestCfg.env.MQTT_EMBEDDED_PORT, log, access: access ?? undefined });
 const mqttUrl = ingestCfg.env.MQTT_URL ?? broker!.url;
-const ingestSvc = await ingest.start({ config: ingestCfg, db, log, mqttUrl });
+const ingestLogin = access ? { mqttOptions: { username: 'ingest', password: access.users.ingest!.password } } : {};
+const ingestSvc = await ingest.start({ config: ingestCfg, db, log, mqttUrl, ...ingestLogin });
 const twinSvc = await twin.start({ config: twinCfg, db, log });
 const simSvc = await sim.start({ config: simCfg, log, mqttUrl });
 

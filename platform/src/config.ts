@@ -107,4 +107,5 @@ export const mqttEnv = {
   MQTT_PASSWORD: optionalString.describe('MQTT password (never logged)'),
   MQTT_EMBEDDED_HOST: z.string().default('127.0.0.1').describe('embedded broker bind address'),
   MQTT_EMBEDDED_PORT: port(1883).describe('embedded broker port (a free port is taken if it is in use)'),
+  MQTT_EMBEDDED_PROVISIONER_PASSWORD: optionalString.describe('embedded broker: password of user "provisioner", the only one allowed to write basin/v1/registry/+ (unset: nobody outside the process)'),
 };

@@ -33,7 +33,7 @@ export {
   type EmbeddedDb,
   type Migration,
 } from './db.js';
-export { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
+export { startEmbeddedBroker, accessHooks, type EmbeddedBroker, type EmbeddedBrokerAccess } from './broker.js';
 export {
   grantsOf,
   mosquittoAclBlock,

@@ -82,9 +82,9 @@ describe('secured Mosquitto (password file + ACL + TLS)', () => {
   const subackCodes = async (c: MqttClient, filter: string) => (await c.subscribeAsync(filter, { qos: 1 })).map((g) => g.qos);
 
   it('refuses a wrong password, an old password and anonymous clients', async () => {
-    await expect(connect(null, { username: 'hankou', password: 'not-the-password' })).rejects.toThrow(/not authori[sz]ed|bad user name or password/i);
-    await expect(connect('hankouOld')).rejects.toThrow(/not authori[sz]ed|bad user name or password/i);
-    await expect(connect(null)).rejects.toThrow(/not authori[sz]ed|bad user name or password/i);
+    await expect(connect(null, { username: 'hankou', password: 'not-the-password' })).rejects.toThrow(/not authori[sz]ed|bad user ?name or password/i);
+    await expect(connect('hankouOld')).rejects.toThrow(/not authori[sz]ed|bad user ?name or password/i);
+    await expect(connect(null)).rejects.toThrow(/not authori[sz]ed|bad user ?name or password/i);
   });
 
   it('TLS: a client that trusts the CA connects; one without it is refused', async () => {
