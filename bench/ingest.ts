@@ -171,6 +171,9 @@ const stations: Station[] = Array.from({ length: STATIONS }, (_, i) => ({
   metrics: WATER,
   jurisdiction: { admin: '湖北省', owner: 'bench', riverChief: null },
   levels: null,
+  referenceLevels: null,
+  bank: null,
+  mn: null,
   synthetic: true,
   source: 'bench/ingest.ts',
 }));

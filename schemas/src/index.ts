@@ -3,6 +3,32 @@
 export { Medium, MetricCode, MetricDef, METRIC_CODES, METRICS, isMetricCode, metricsOfMedium } from './metrics.js';
 export { STATION_ID_RE, StationId, StationKind, GaugeLevels, Station, type StationInput } from './station.js';
 export {
+  Datum,
+  PartialDate,
+  MonthDay,
+  GaugeLevelKind,
+  GaugeLevel,
+  ReservoirLevelKind,
+  ReservoirLevel,
+  Season,
+  HistoricalMax,
+  LevelAmbiguity,
+  GaugeReferenceLevels,
+  ReservoirReferenceLevels,
+  ReferenceLevels,
+  levelsAt,
+  inSeason,
+  cstDate,
+  referenceLevelValues,
+  type GaugeLevelInput,
+  type ReservoirLevelInput,
+  type ReferenceLevelsInput,
+  type GaugeLevelsInForce,
+  type ReservoirLevelsInForce,
+  type LevelsInForce,
+} from './levels.js';
+export { HJ212_MN_MAX, MnIndex, deriveMn, fnv1a32, mnOf } from './mn.js';
+export {
   decodeReadingPayload,
   decodeReadingPayloadStrict,
   encodeReadingBatch,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MetricCode } from './metrics.js';
+import { ReferenceLevels } from './levels.js';
 
 export const STATION_ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const StationId = z.string().regex(STATION_ID_RE, 'station id: lower-case letters, digits, ".", "_" or "-", at most 64');
@@ -16,6 +17,12 @@ export const StationKind = z.enum([
 ]);
 export type StationKind = z.infer<typeof StationKind>;
 
+/**
+ * Summary of a river or lake gauge's current 设防 / 警戒 / 保证 levels (the latest revision, the
+ * conservative value where sources disagree), kept for simple consumers. Null for reservoirs:
+ * their operating levels are not gauge levels. The full record — datum, effective dates,
+ * revisions, seasons, sources, ambiguities — is `referenceLevels`; use `levelsAt()`.
+ */
 export const GaugeLevels = z.object({
   /** 设防水位 set-up level, m */
   setup: z.number().nullable(),
@@ -53,6 +60,15 @@ export const Station = z.object({
     riverChief: z.string().nullable().default(null),
   }),
   levels: GaugeLevels.nullable().default(null),
+  /** Reference levels (gauge or reservoir kinds) with datum, dates, sources; see levels.ts. */
+  referenceLevels: ReferenceLevels.nullable().default(null),
+  /** Bank of the river a site is on, looking downstream (intakes: the plume side matters). */
+  bank: z.enum(['left', 'right']).nullable().default(null),
+  /**
+   * HJ 212 监测点编码 (MN) of the station's data logger, at most 24 characters. null: derived
+   * from the id by `mnOf()` (schemas/src/mn.ts), the one rule shared by simulator and ingest.
+   */
+  mn: z.string().regex(/^[\x21-\x7e]{1,24}$/, 'MN: 1-24 printable ASCII characters').refine((s) => !/[;,=&#]/.test(s), 'MN must not contain ; , = & #').nullable().default(null),
   synthetic: z.boolean().default(false),
   /** Free-text provenance of the station's facts. */
   source: z.string().nullable().default(null),

@@ -40,7 +40,7 @@ describe('sensors-sim CLI', () => {
 
   it('lists stations as a table and as JSON', async () => {
     let c = capture();
-    expect(await main(['stations', '--stations', '45'])).toBe(0);
+    expect(await main(['stations', '--stations', '80'])).toBe(0);
     expect(c.out()).toContain('hankou');
     expect(c.out()).toContain('syn-00001');
     vi.restoreAllMocks();
