@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { backOff } from 'exponential-backoff';
-import type { DeviceStatus, Reading } from '@basin/schemas';
+import type { Reading } from '@basin/schemas';
+import type { Classified } from './classify.js';
 import type { Db, Logger } from '@basin/platform';
 import { classifyDbError, type DbFailure } from './db-errors.js';
 import { IngestErrors } from './errors.js';
 import { mergeByVersion, mergeReadings, mergeStatuses, type SourcedReading } from './merge.js';
 import type { QcEngine, QcResult } from './qc.js';
 import { safePayloadText, safeSlice } from './sanitize.js';
-import { DEAD_LETTER_PAYLOAD_CAP, commitBatch, newestPerSeries, upsertLatest, type DeadLetter, type RegistryAudit, type RegistryChange } from './store.js';
+import { DEAD_LETTER_PAYLOAD_CAP, commitBatch, newestPerSeries, upsertLatest, type DeadLetter } from './store.js';
 
 /**
  * The batching stage. Producers (the MQTT client, the HJ 212 listener) submit one envelope per
@@ -20,18 +21,10 @@ import { DEAD_LETTER_PAYLOAD_CAP, commitBatch, newestPerSeries, upsertLatest, ty
  * reach their bounds the pipeline reports `full` and producers stop reading (the broker queues).
  */
 
-export interface Envelope {
+/** One message, classified (see classify.ts), with how to acknowledge it. */
+export interface Envelope extends Classified {
   /** MQTT topic, or hj212://<MN> */
   source: string;
-  readings: Reading[];
-  letters: DeadLetter[];
-  statuses?: { client: string; status: DeviceStatus }[];
-  /** Accepted registry documents (see registry.ts). */
-  registry?: RegistryChange[];
-  /** Registry decisions to audit. */
-  audits?: RegistryAudit[];
-  /** Seqs of readings this message carried that were dead-lettered before the pipeline. */
-  handled?: { station: string; seq: number }[];
   /** The raw payload, for a dead letter if the database refuses the message. */
   payload?: Buffer | string;
   payloadBytes?: number;
