@@ -5,3 +5,8 @@ export { QC_DEFAULTS, QcEngine, evaluate as evaluateQc, qcThresholds, type QcThr
 export { AGGREGATES, applyPolicies, runPolicyJobs, listPolicyJobs, type PolicyJob } from './policies.js';
 export { decodeHj212, HJ212_DATA_CN, HJ212_FLAG_HINT } from './hj212/decode.js';
 export type { BatchCommitted } from './pipeline.js';
+export { HJ212_REPLY_RULE } from './hj212/replies.js';
+export { BASIN_BBOX, RegistryDoc, decideRegistry, type RegistryDecision } from './registry.js';
+export { committedAcks } from './committed.js';
+export { classifyDbError, type DbFailure } from './db-errors.js';
+export type { HealthReport } from './health.js';
