@@ -2,8 +2,8 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { buildHj212Realtime, encodeHj212Frame, encodeReadingBatch, topics, type Reading } from '@basin/schemas';
-import { migrate, openEmbeddedDb, openServerDb, type Db } from '@basin/platform';
-import { startMosquitto, startTimescale, type TestMosquitto, type TestTimescale } from '@basin/platform/testing';
+import { migrate, type Db } from '@basin/platform';
+import { BACKENDS, openTestDb, startMosquitto, type TestDb, type TestMosquitto } from '@basin/platform/testing';
 import { start, type IngestService } from '../src/service.js';
 import { count, publisher, silentLog, testConfig, waitFor } from './helpers.js';
 
@@ -14,29 +14,26 @@ import { count, publisher, silentLog, testConfig, waitFor } from './helpers.js';
  */
 
 let mosq: TestMosquitto;
-let server: TestTimescale;
 beforeAll(async () => {
-  [mosq, server] = await Promise.all([startMosquitto(), startTimescale()]);
+  mosq = await startMosquitto();
 });
 afterAll(async () => {
   await mosq?.dispose();
-  await server?.dispose();
 });
 
 const CANARY = 'hankou';
 const HOUR = 3_600_000;
 
-describe.each([
-  { backend: 'embedded', open: async (): Promise<Db> => openEmbeddedDb(null) },
-  { backend: 'server', open: async (): Promise<Db> => openServerDb({ mode: 'server', connectionString: await server.createDatabase(), poolMax: 4 }) },
-])('hostile input ($backend)', ({ backend, open }) => {
+describe.each(BACKENDS)('hostile input (%s)', (backend) => {
+  let tdb: TestDb;
   let db: Db;
   let svc: IngestService;
   let pub: MqttClient;
   let canaryTs = Date.now() - 2 * HOUR;
 
   beforeAll(async () => {
-    db = await open();
+    tdb = await openTestDb(backend);
+    db = tdb.db;
     await migrate(db);
     svc = await start({
       config: testConfig({ INGEST_CLIENT_ID: `ingest-hostile-${backend}`, INGEST_HJ212_PORT: '0', INGEST_HJ212_MN_MAP: 'MN0001=wq-zongguan' }),
@@ -49,7 +46,7 @@ describe.each([
   afterAll(async () => {
     await pub?.endAsync();
     await svc?.stop();
-    await db?.close();
+    await tdb?.close();
   });
 
   /** A good reading published after the hostile input must be stored promptly. */
