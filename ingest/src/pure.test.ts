@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BASIN_STATIONS, type Reading } from '@basin/schemas';
+import { BASIN_STATIONS, Station, deriveMn, type Reading } from '@basin/schemas';
+import { Hj212Devices } from './hj212/devices.js';
 import { LetterSet, classifyMqtt, jsonDepth, type ClassifyContext } from './classify.js';
 import { committedAcks, toRanges } from './committed.js';
 import { evaluateHealth } from './health.js';
 import { badLengthEnd } from './hj212/listener.js';
 import { mayReply } from './hj212/replies.js';
 import { mergeByVersion, mergeReadings, mergeStatuses } from './merge.js';
-import { RegistryDoc, canonicalJson, decideRegistry } from './registry.js';
+import { RegistryDoc, canonicalJson, decideRegistry, registryCanonical } from './registry.js';
 
 const r = (value: number, ts = 1000, seq: number | null = null, station = 'hankou'): Reading => ({ station, metric: 'water_level', value, ts, quality: 'not_evaluated', seq });
 
@@ -55,6 +56,12 @@ describe('registry decisions', () => {
   it('rejects metrics outside the catalogue and bad ids by schema', () => {
     expect(RegistryDoc.safeParse({ ...doc(), metrics: ['bogus'] }).success).toBe(false);
     expect(RegistryDoc.safeParse({ ...doc(), id: 'Bad Id' }).success).toBe(false);
+  });
+  it('a stored derived MN compares equal to a document without one', () => {
+    const d = doc();
+    const { version: _v, ...st } = d;
+    expect(registryCanonical({ ...st, mn: deriveMn(st.id) })).toBe(registryCanonical(st));
+    expect(registryCanonical({ ...st, mn: 'LOGGER-7' })).not.toBe(registryCanonical(st));
   });
   it('canonical JSON ignores key order', () => {
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe(canonicalJson({ a: { c: 3, d: 2 }, b: 1 }));
@@ -128,6 +135,18 @@ describe('classify', () => {
 });
 
 describe('HJ 212', () => {
+  it('resolves MNs by the configured map, then by the registry (explicit or derived MN)', () => {
+    const mk = (id: string, mn: string | null = null) => Station.parse({ id, name: { zh: 'x', en: 'x' }, kind: 'water_quality', location: { lon: 114, lat: 30 }, metrics: ['ph'], jurisdiction: { admin: 'a', owner: 'o' }, mn });
+    const longId = 'wq-a-very-long-synthetic-station-id-0042';
+    const stations = new Map([mk('wq-one'), mk(longId), mk('wq-logger', 'LOGGER-7')].map((s) => [s.id, s]));
+    const noDb = { query: () => Promise.reject(new Error('unused')), exec: () => Promise.reject(new Error('unused')) };
+    const d = new Hj212Devices(noDb, new Map([['MN0001', 'wq-one']]), stations);
+    expect(d.station('MN0001')).toBe('wq-one');
+    expect(d.station('WQ-ONE')).toBe('wq-one');
+    expect(d.station(deriveMn(longId))).toBe(longId);
+    expect(d.station('LOGGER-7')).toBe('wq-logger');
+    expect(d.station('NOPE')).toBeNull();
+  });
   it.each([
     [[], true],
     [['stale_timestamp', 'out_of_range'], true],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STATION_BY_ID, Station } from '@basin/schemas';
+import { STATION_BY_ID, Station, deriveMn } from '@basin/schemas';
 import type { DeadLetterReason } from './errors.js';
 
 /**
@@ -57,13 +57,21 @@ export function decideRegistry(
   if (lon < BASIN_BBOX.minLon || lon > BASIN_BBOX.maxLon || lat < BASIN_BBOX.minLat || lat > BASIN_BBOX.maxLat) {
     return { action: 'rejected', reason: 'outside_basin', detail: `position ${lon},${lat} is outside the basin (${BASIN_BBOX.minLon}..${BASIN_BBOX.maxLon} E, ${BASIN_BBOX.minLat}..${BASIN_BBOX.maxLat} N)`, version };
   }
-  const canonical = canonicalJson(station);
+  const canonical = registryCanonical(station);
   if (!current) return { action: 'created', station, version, canonical };
   if (current.canonical === canonical) return { action: 'unchanged' };
   if (version <= current.version) {
     return { action: 'rejected', reason: 'stale_version', detail: `changed document for ${station.id} needs a version above ${current.version} (got ${version})`, version };
   }
   return { action: 'updated', station, version, canonical };
+}
+
+/**
+ * The form documents are compared in: canonical JSON, with an MN equal to the one derived from
+ * the id written as null (the database stores the derived MN; a document may leave it out).
+ */
+export function registryCanonical(station: Station): string {
+  return canonicalJson(station.mn !== null && station.mn === deriveMn(station.id) ? { ...station, mn: null } : station);
 }
 
 /** JSON with object keys sorted (stable comparison of documents). */

@@ -1,6 +1,6 @@
 import { BASIN_STATIONS, STATION_BY_ID, type Station } from '@basin/schemas';
 import { loadStations, upsertStations, type Db } from '@basin/platform';
-import { canonicalJson, type ProvisionedStation } from './registry.js';
+import { registryCanonical, type ProvisionedStation } from './registry.js';
 import { loadStationVersions, type RegistryChange } from './store.js';
 
 /**
@@ -20,7 +20,7 @@ export class StationRegistry {
     const versions = await loadStationVersions(db);
     const provisioned = new Map<string, ProvisionedStation>();
     for (const [id, s] of stations) {
-      if (!STATION_BY_ID.has(id)) provisioned.set(id, { version: versions.get(id)?.version ?? 0, canonical: canonicalJson(s) });
+      if (!STATION_BY_ID.has(id)) provisioned.set(id, { version: versions.get(id)?.version ?? 0, canonical: registryCanonical(s) });
     }
     return new StationRegistry(stations, provisioned);
   }
@@ -33,7 +33,7 @@ export class StationRegistry {
   apply(changes: readonly RegistryChange[]): void {
     for (const c of changes) {
       this.stations.set(c.station.id, c.station);
-      this.provisionedById.set(c.station.id, { version: c.version, canonical: canonicalJson(c.station) });
+      this.provisionedById.set(c.station.id, { version: c.version, canonical: registryCanonical(c.station) });
     }
   }
 }

@@ -1,14 +1,17 @@
-import { STATION_ID_RE, type Station } from '@basin/schemas';
+import { MnIndex, type Station } from '@basin/schemas';
 import type { Queryable } from '@basin/platform';
 import type { Hj212Resolver } from './decode.js';
 
 /**
  * HJ 212 loggers known to ingest: the hj212_devices table (MN -> station, password), reloaded
- * periodically, then INGEST_HJ212_MN_MAP, then an MN that is a registered station id upper-cased.
+ * periodically, then INGEST_HJ212_MN_MAP, then the station registry's MNs (a station's explicit
+ * `mn`, else the one derived from its id: schemas' mnOf(), the rule the simulator writes by).
  */
 export class Hj212Devices {
   private devices = new Map<string, { station: string; password: string | null }>();
   private timer: NodeJS.Timeout | null = null;
+  private index: MnIndex | null = null;
+  private indexedSize = -1;
 
   constructor(
     private readonly db: Queryable,
@@ -19,6 +22,7 @@ export class Hj212Devices {
   async load(): Promise<void> {
     const r = await this.db.query<{ mn: string; station: string; password: string | null }>('SELECT mn, station, password FROM hj212_devices');
     this.devices = new Map(r.rows.map((d) => [d.mn, { station: d.station, password: d.password }]));
+    this.index = null; // rebuilt from the registry on the next lookup
   }
 
   /** Reload every `ms` (a failed reload keeps the previous table). */
@@ -35,8 +39,12 @@ export class Hj212Devices {
   station(mn: string): string | null {
     const known = this.devices.get(mn)?.station ?? this.mnMap.get(mn);
     if (known) return known;
-    const id = mn.toLowerCase();
-    return STATION_ID_RE.test(id) && this.stations.has(id) ? id : null;
+    // Rebuilt when stations were provisioned since (and with every reload of the device table).
+    if (!this.index || this.indexedSize !== this.stations.size) {
+      this.index = new MnIndex(this.stations.values());
+      this.indexedSize = this.stations.size;
+    }
+    return this.index.stationOf(mn);
   }
 
   resolver(tzOffsetMin: number): Hj212Resolver {
