@@ -1,5 +1,3 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   buildHj212Realtime,
   encodeHj212Frame,
@@ -19,7 +17,9 @@ import { batteryLevel, compileFaults, type StationFaults } from './faults.js';
 import { hostilePayload } from './hostile.js';
 import { Hj212Lane, MqttLane, type Lane, type LaneEvents, type ProtocolChoice } from './lanes.js';
 import { Outbox, type FsyncPolicy } from './outbox.js';
-import { CommitTracker, forEachRange } from './delivery/commit-tracker.js';
+import { CommitTracker } from './delivery/commit-tracker.js';
+import { confirmedMeta, publishedMeta, recordPublished, type Manifest } from './manifest.js';
+import { loadRunState, saveRunState, type RunState } from './run-state.js';
 import { hash32, hashUnit } from './random.js';
 import type { Scenario } from './scenario.js';
 import { roundValue, SignalModel } from './signals.js';
@@ -102,25 +102,6 @@ export interface EngineStats {
   lanes: number;
 }
 
-export interface ManifestEntry {
-  published: { first: number | null; last: number | null; count: number };
-  acknowledged: { first: number | null; last: number | null; count: number };
-}
-export type Manifest = Record<string, ManifestEntry>;
-
-interface State {
-  v: 1;
-  runKey: string;
-  t0: number;
-  nextTick: number;
-  /** Stations of the tick at nextTick already generated (a tick is generated in slices). */
-  stationCursor?: number;
-  seq: Record<string, number>;
-  manifest: Manifest;
-}
-
-const emptyEntry = (): ManifestEntry => ({ published: { first: null, last: null, count: 0 }, acknowledged: { first: null, last: null, count: 0 } });
-
 /** HJ 212 MN (up to 24 characters): the station id when it fits, else a prefix plus a hash. */
 export function mnFor(id: string): string {
   const up = id.toUpperCase();
@@ -143,7 +124,7 @@ export class Engine {
   /** Generation waits while this many messages are written but not yet sent (all lanes up). */
   private readonly lead: number;
   private waitingLead = false;
-  private state: State;
+  private state: RunState;
   private gwAcc = new Map<string, { readings: Reading[]; meta: string[] }>();
   private hostileAcc = 0;
   private hostileCount = 0;
@@ -170,17 +151,12 @@ export class Engine {
     this.confirmTimeoutMs = o.confirmTimeoutMs ?? 60_000;
     const runKey = [o.scenario.name, o.seed, o.stations.length, o.intervalMs, o.mode, o.format].join('|');
     this.outbox = Outbox.open(o.outboxDir, { fsync: o.fsync });
-    const stateFile = path.join(o.outboxDir, 'state.json');
-    let resumed = false;
-    this.state = { v: 1, runKey, t0, nextTick: t0, seq: {}, manifest: {} };
-    if (existsSync(stateFile)) {
-      const prev = JSON.parse(readFileSync(stateFile, 'utf8')) as State;
-      if (prev.runKey !== runKey) {
-        this.outbox.close();
-        throw SimErrors.OUTBOX_MISMATCH(o.outboxDir, `was "${prev.runKey}", now "${runKey}"`);
-      }
-      this.state = prev;
-      resumed = true;
+    let resumed: boolean;
+    try {
+      ({ state: this.state, resumed } = loadRunState(o.outboxDir, runKey, t0));
+    } catch (e) {
+      this.outbox.close();
+      throw e;
     }
     this.anchor = this.state.nextTick;
     for (const gw of this.outbox.heldCounts().keys()) this.heldGws.add(gw);
@@ -318,9 +294,7 @@ export class Engine {
 
   private saveState(): void {
     const t = performance.now();
-    const file = path.join(this.o.outboxDir, 'state.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(this.state));
-    renameSync(`${file}.tmp`, file);
+    saveRunState(this.o.outboxDir, this.state);
     this.lastStateSave = Date.now();
     this.stateSaveMs = performance.now() - t;
   }
@@ -441,7 +415,6 @@ export class Engine {
     if (o.mode === 'station' && o.format === 'json') {
       // Hot path: the JSON of encodeReadingBatch(readings, { station }) built from pre-encoded pieces.
       const enc = this.enc[index]!;
-      const entry = (this.state.manifest[st.id] ??= emptyEntry());
       const lane = this.laneOfStation.get(st.id)!;
       for (let gi = 0; gi < st.groups.length; gi++) {
         const g = st.groups[gi]!;
@@ -457,10 +430,7 @@ export class Engine {
         // Encoded straight into the outbox's write buffer.
         this.outbox.appendWith(lane, g.topic, meta, enc.maxBytes[gi]!, (buf, off) => writeGroupJson(buf, off, st, enc, gi, v, ts, first));
         this.stats.messages++;
-        entry.published.first ??= first;
-        entry.published.last = last;
-        entry.published.count += n;
-        this.stats.published += n;
+        this.stats.published += recordPublished(this.state.manifest, st.id, first, last);
       }
       return;
     }
@@ -532,13 +502,7 @@ export class Engine {
 
   private countPublished(meta: string): void {
     this.stats.messages++;
-    forEachRange(meta, (id, first, last) => {
-      const e = (this.state.manifest[id] ??= emptyEntry());
-      e.published.first ??= first;
-      e.published.last = last;
-      e.published.count += last - first + 1;
-      this.stats.published += last - first + 1;
-    });
+    this.stats.published += publishedMeta(this.state.manifest, meta);
   }
 
   private finishTick(t: number): void {
@@ -617,17 +581,6 @@ export class Engine {
     }
   }
 
-  private readonly ackRange = (id: string, first: number, last: number): void => {
-    const a = (this.state.manifest[id] ??= emptyEntry()).acknowledged;
-    // A message confirmed twice (regenerated after a restart of the simulator) is counted once;
-    // confirmations may come out of order (commit mode: a lost message is sent again later).
-    if (a.first !== null && a.last !== null && first >= a.first && last <= a.last && a.count >= a.last - a.first + 1) return;
-    a.first = a.first === null ? first : Math.min(a.first, first);
-    a.last = a.last === null ? last : Math.max(a.last, last);
-    a.count += last - first + 1;
-    this.stats.acknowledged += last - first + 1;
-  };
-
   /** Commit mode: ingest confirmed every reading of message `id`. */
   private confirmed(id: number, meta: string, bytes: number): void {
     if (this.outbox.confirm(id)) this.counted(meta, bytes);
@@ -638,7 +591,7 @@ export class Engine {
   private counted(meta: string, bytes: number): void {
     this.stats.messagesAcked++;
     if (meta) this.stats.bytes += bytes;
-    forEachRange(meta, this.ackRange);
+    this.stats.acknowledged += confirmedMeta(this.state.manifest, meta);
     this.resume();
     if (this.state.nextTick >= this.o.end) this.checkDone();
   }

@@ -3,13 +3,16 @@ import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSy
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { SimErrors } from './errors.js';
+import { HeldStore } from './held-store.js';
+import { FIXED, HEADER, parseAt, type ParsedRecord } from './record-format.js';
 import { takeLock } from './outbox-lock.js';
 
 /**
  * Disk-backed outbox: an append-only log of outgoing messages in segment files plus an ack
  * cursor. Every message is written to the log before it is sent; it leaves the outbox only when
- * the broker acknowledged it (PUBACK). After a broker outage, a network cut or a restart of the
- * simulator, sending resumes at the oldest unacknowledged message, in log order, so no message
+ * it is confirmed: ack() (the broker's PUBACK, --confirm puback) or confirm() (ingest committed its
+ * readings, the default; see delivery/commit-tracker.ts); requeue() sends one again. After a
+ * broker outage, a network cut or a restart of the simulator, sending resumes at the oldest unacknowledged message, in log order, so no message
  * is lost and the order per station is kept (delivery is at-least-once: a message whose PUBACK
  * was lost is sent again; readings carry their sequence numbers so consumers can deduplicate).
  *
@@ -79,19 +82,9 @@ interface Cached extends OutboxRecord {
   state: number;
 }
 
-/** Messages held for a key (a gateway) in their own file until released. */
-interface Held {
-  file: string;
-  fd: number;
-  buf: Buffer[];
-  count: number;
-}
-
 /** Upper bound of the in-memory cache (topic + payload + meta bytes). */
 const CACHE_BYTES = 64 * 1024 * 1024;
 
-const HEADER = 8;
-const FIXED = 8 + 2 + 1 + 2 + 4;
 const WRITE_BUF = 1 << 22;
 const READ_CHUNK = 1 << 20;
 
@@ -122,7 +115,7 @@ export class Outbox {
   private cacheLo = 0;
   private cacheBytes = 0;
   private cacheOpen = true;
-  private readonly held = new Map<string, Held>();
+  private readonly held: HeldStore;
   // reader
   private rseg = 0;
   private roff = 0;
@@ -149,6 +142,7 @@ export class Outbox {
     this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
     this.fsync = opts.fsync ?? 'interval';
     this.fsyncIntervalMs = opts.fsyncIntervalMs ?? 1000;
+    this.held = new HeldStore(dir, this.fsync);
   }
 
   /** Open (or create) the outbox in `dir` and recover its state. */
@@ -209,24 +203,7 @@ export class Outbox {
     else this.wfd = openSync(this.last().file, 'a');
     this.dropAckedSegments();
     this.rewind();
-    for (const f of readdirSync(this.dir).filter((x) => /^held-[0-9a-f]+\.log$/.test(x))) {
-      const key = Buffer.from(f.slice(5, -4), 'hex').toString('utf8');
-      const file = path.join(this.dir, f);
-      const buf = readFileSync(file);
-      let off = 0;
-      let count = 0;
-      for (let rec = parseAt(buf, 0); rec; rec = parseAt(buf, off)) {
-        off += rec.size;
-        count++;
-      }
-      if (off < buf.length) {
-        // torn tail (crash during a write): cut it off
-        const fd = openSync(file, 'r+');
-        ftruncateSync(fd, off);
-        closeSync(fd);
-      }
-      this.held.set(key, { file, fd: -1, buf: [], count });
-    }
+    this.held.recover();
   }
 
   private last(): Segment {
@@ -313,18 +290,12 @@ export class Outbox {
    */
   hold(key: string, lane: number, topic: string, payload: string, meta = ''): void {
     if (this.closed) throw new Error('outbox closed');
-    let h = this.held.get(key);
-    if (!h) {
-      h = { file: path.join(this.dir, `held-${Buffer.from(key).toString('hex')}.log`), fd: -1, buf: [], count: 0 };
-      this.held.set(key, h);
-    }
-    h.buf.push(encodeRecord(h.count, lane, topic, payload, false, meta));
-    h.count++;
+    this.held.hold(key, lane, topic, payload, meta);
   }
 
   /** Keys with held messages and how many each holds. */
   heldCounts(): Map<string, number> {
-    return new Map([...this.held].map(([k, h]) => [k, h.count]));
+    return this.held.counts();
   }
 
   /**
@@ -333,37 +304,17 @@ export class Outbox {
    * them twice (at-least-once), never loses them.
    */
   releaseHeld(key: string, each?: (rec: { lane: number; topic: string; payload: string; meta: string }) => void): number {
-    const h = this.held.get(key);
-    if (!h) return 0;
-    this.writeHeld(h);
-    let n = 0;
-    if (existsSync(h.file)) {
-      const buf = readFileSync(h.file);
-      let off = 0;
-      for (let rec = parseAt(buf, 0); rec; rec = parseAt(buf, off)) {
-        off += rec.size;
-        const payload = rec.payload.toString('utf8');
-        this.append(rec.lane, rec.topic, payload, rec.retain, rec.meta);
-        each?.({ lane: rec.lane, topic: rec.topic, payload, meta: rec.meta });
-        n++;
-      }
+    const recs = this.held.read(key);
+    if (!recs) return 0;
+    for (const rec of recs) {
+      const payload = rec.payload.toString('utf8');
+      this.append(rec.lane, rec.topic, payload, rec.retain, rec.meta);
+      each?.({ lane: rec.lane, topic: rec.topic, payload, meta: rec.meta });
     }
     this.flushBuffer();
     if (this.fsync !== 'none') fdatasyncSync(this.wfd);
-    if (h.fd >= 0) closeSync(h.fd);
-    rmSync(h.file, { force: true });
-    this.held.delete(key);
-    return n;
-  }
-
-  private writeHeld(h: Held): void {
-    if (h.buf.length === 0) return;
-    if (h.fd < 0) h.fd = openSync(h.file, 'a');
-    const data = Buffer.concat(h.buf);
-    h.buf = [];
-    let done = 0;
-    while (done < data.length) done += writeSync(h.fd, data, done, data.length - done);
-    if (this.fsync === 'always') fdatasyncSync(h.fd);
+    this.held.remove(key);
+    return recs.length;
   }
 
   private flushBuffer(): void {
@@ -377,15 +328,11 @@ export class Outbox {
     if (this.last().size >= this.segmentBytes) this.newSegment();
   }
 
-  private syncHeld(): void {
-    for (const h of this.held.values()) if (h.fd >= 0) fdatasyncSync(h.fd);
-  }
-
   /** Write buffered records to disk (and fsync per policy); persist the ack cursor. */
   flush(): void {
     if (this.closed) return;
     this.flushBuffer();
-    for (const h of this.held.values()) this.writeHeld(h);
+    this.held.flush();
     const now = Date.now();
     if (this.fsync === 'interval' && now - this.lastSync >= this.fsyncIntervalMs && !this.syncing) {
       // Off the event loop (the thread pool), through its own descriptor of the segment file
@@ -394,7 +341,7 @@ export class Outbox {
       // Still at most once per interval; segment rolls and close() sync synchronously.
       this.syncing = true;
       this.lastSync = now;
-      const files = [this.last().file, ...[...this.held.values()].filter((h) => h.fd >= 0).map((h) => h.file)];
+      const files = [this.last().file, ...this.held.files()];
       let left = files.length;
       const one = () => {
         if (--left === 0) this.syncing = false;
@@ -660,72 +607,12 @@ export class Outbox {
   close(): void {
     if (this.closed) return;
     this.flushBuffer();
-    for (const h of this.held.values()) this.writeHeld(h);
-    if (this.fsync !== 'none') {
-      fdatasyncSync(this.wfd);
-      this.syncHeld();
-    }
-    for (const h of this.held.values()) if (h.fd >= 0) closeSync(h.fd);
+    this.held.close();
+    if (this.fsync !== 'none') fdatasyncSync(this.wfd);
     this.saveCursor();
     this.closed = true;
     closeSync(this.wfd);
     if (this.rfd >= 0) closeSync(this.rfd);
     this.unlock();
   }
-}
-
-/** One framed record (used for held files). */
-function encodeRecord(id: number, lane: number, topic: string, payload: string, retain: boolean, meta: string): Buffer {
-  const tlen = Buffer.byteLength(topic);
-  const mlen = Buffer.byteLength(meta);
-  const body = FIXED + tlen + mlen + Buffer.byteLength(payload);
-  const b = Buffer.allocUnsafe(HEADER + body);
-  let o = HEADER;
-  b.writeDoubleLE(id, o);
-  b.writeUInt16LE(lane, o + 8);
-  b.writeUInt8(retain ? 1 : 0, o + 10);
-  b.writeUInt16LE(tlen, o + 11);
-  b.writeUInt32LE(mlen, o + 13);
-  o += FIXED;
-  o += b.write(topic, o, 'utf8');
-  o += b.write(meta, o, 'utf8');
-  b.write(payload, o, 'utf8');
-  b.writeUInt32LE(body, 0);
-  b.writeUInt32LE(crc32(b.subarray(HEADER)), 4);
-  return b;
-}
-
-interface ParsedRecord {
-  id: number;
-  lane: number;
-  retain: boolean;
-  topic: string;
-  meta: string;
-  payload: Buffer;
-  size: number;
-}
-
-function parseAt(buf: Buffer, off: number): ParsedRecord | null {
-  if (off + HEADER > buf.length) return null;
-  const body = buf.readUInt32LE(off);
-  if (body < FIXED || off + HEADER + body > buf.length) return null;
-  const s = off + HEADER;
-  const e = s + body;
-  if (crc32(buf.subarray(s, e)) !== buf.readUInt32LE(off + 4)) return null;
-  const id = buf.readDoubleLE(s);
-  const lane = buf.readUInt16LE(s + 8);
-  const retain = (buf.readUInt8(s + 10) & 1) === 1;
-  const tlen = buf.readUInt16LE(s + 11);
-  const mlen = buf.readUInt32LE(s + 13);
-  const t0 = s + FIXED;
-  if (t0 + tlen + mlen > e) return null;
-  return {
-    id,
-    lane,
-    retain,
-    topic: buf.toString('utf8', t0, t0 + tlen),
-    meta: mlen ? buf.toString('utf8', t0 + tlen, t0 + tlen + mlen) : '',
-    payload: buf.subarray(t0 + tlen + mlen, e),
-    size: HEADER + body,
-  };
 }

@@ -1,7 +1,8 @@
 import type { Station } from '@basin/schemas';
 import type { Logger } from '@basin/platform';
 import type { SimConfig } from './config.js';
-import { Engine, type EngineStats, type Manifest } from './engine.js';
+import { Engine, type EngineStats } from './engine.js';
+import type { Manifest } from './manifest.js';
 import { resolveScenario } from './scenario.js';
 import { selectStations, toSimStation } from './stations.js';
 
