@@ -221,7 +221,7 @@ export class Engine {
       },
     };
     const commit = this.confirmMode === 'commit';
-    // One lane for every station: one wildcard subscription; otherwise the lane's own stations.
+    // A simulator lane serving every station: one wildcard subscription; otherwise the lane's own stations.
     const committedFilters = (ids: string[] | undefined) => (!commit ? undefined : ids === undefined ? [topics.filters.committed] : ids.map((id) => topics.committed(id)));
     const mk = (clientId: string, status: Omit<DeviceStatus, 'v' | 'state' | 'ts' | 'client'>, confirmFor?: string[]): number => {
       const index = this.lanes.length;
@@ -243,10 +243,11 @@ export class Engine {
     if (o.mode === 'gateway') {
       const byGw = new Map<string, string[]>();
       for (const s of o.stations) byGw.set(s.gateway, [...(byGw.get(s.gateway) ?? []), s.id]);
-      for (const [gw, ids] of byGw) this.laneOfGateway.set(gw, mk(`${o.clientId}-${gw}`, { kind: 'gateway', stations: ids }, byGw.size === 1 ? undefined : ids));
+      // A gateway's or station's credentials may read only its own stations' confirmations (ACL).
+      for (const [gw, ids] of byGw) this.laneOfGateway.set(gw, mk(`${o.clientId}-${gw}`, { kind: 'gateway', stations: ids }, ids));
       for (const s of o.stations) this.laneOfStation.set(s.id, this.laneOfGateway.get(s.gateway)!);
     } else if (o.mode === 'station' && o.connections === 'per-station') {
-      for (const s of o.stations) this.laneOfStation.set(s.id, mk(s.id, { kind: 'station', stations: [s.id] }, o.stations.length === 1 ? undefined : [s.id]));
+      for (const s of o.stations) this.laneOfStation.set(s.id, mk(s.id, { kind: 'station', stations: [s.id] }, [s.id]));
     } else {
       const n = o.mode === 'hj212' ? 1 : Math.max(1, Math.min(o.connections as number, o.stations.length || 1));
       for (let i = 0; i < n; i++) {
