@@ -117,6 +117,12 @@ CREATE TABLE stream_events (
   data       jsonb NOT NULL
 );
 CREATE INDEX stream_events_at_idx ON stream_events (at);
+-- Highest id removed by retention: a client resuming from an older cursor has missed events.
+CREATE TABLE stream_pruned (
+  one      boolean PRIMARY KEY DEFAULT true CHECK (one),
+  through  bigint NOT NULL
+);
+INSERT INTO stream_pruned (through) VALUES (0);
 
 -- Webhooks (Standard Webhooks). Secrets are whsec_ base64 keys: the first signs, every one is sent
 -- as a signature (two during rotation).

@@ -79,6 +79,7 @@ export {
   type RiverLine,
 } from './catalogue/index.js';
 export { renderJsonSchemas, WIRE_SCHEMAS } from './json-schema.js';
+export { WEBHOOK_EVENT_TYPES, WebhookEventType, EventAttributes, WebhookFilters, WEBHOOK_PAYLOADS, WebhookPayload } from './webhooks.js';
 export {
   hj212Crc16,
   encodeHj212Frame,

@@ -3,6 +3,7 @@ import { ReadingBatch, SenmlPack } from './reading.js';
 import { DeviceStatus } from './topics.js';
 import { Station } from './station.js';
 import { ApiError } from './api.js';
+import { WebhookPayload } from './webhooks.js';
 
 /** The wire formats exported as JSON Schema (draft 2020-12) for clients in other languages. */
 export const WIRE_SCHEMAS = {
@@ -11,6 +12,7 @@ export const WIRE_SCHEMAS = {
   'device-status': { schema: DeviceStatus, title: 'Device status (birth / last will), retained' },
   station: { schema: Station, title: 'Station document (registry topic and API)' },
   'api-error': { schema: ApiError, title: 'API error body' },
+  'webhook-payload': { schema: WebhookPayload, title: 'Webhook delivery body (Standard Webhooks), by event type' },
 } as const;
 
 /** Render every wire schema as pretty-printed JSON text, keyed by file name. */

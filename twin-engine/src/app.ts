@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import etag from '@fastify/etag';
@@ -13,8 +13,15 @@ import { JwtVerifier } from './auth/jwt.js';
 import { loadJwtSettings } from './auth/jwt-settings.js';
 import type { TwinConfig } from './config.js';
 import { TwinErrors } from './errors.js';
-import { accessControl } from './http/access.js';
+import { accessControl, routeAccess } from './http/access.js';
+import type { Access } from './auth/roles.js';
+import { alertsPlugin } from './http/alerts.js';
 import { deadLettersPlugin } from './http/dead-letters.js';
+import { accessPlugin } from './http/keys.js';
+import { streamPlugin } from './http/stream.js';
+import { tasksPlugin } from './http/tasks.js';
+import { webhooksPlugin } from './http/webhooks.js';
+import { StreamHub } from './stream/hub.js';
 import { docsPlugin } from './http/docs.js';
 import { errorHandling } from './http/errors.js';
 import { healthPlugin, type ReadinessCheck } from './http/health.js';
@@ -33,6 +40,8 @@ export interface AppDeps {
   /** Readiness checks besides the database (e.g. the MQTT broker). */
   readiness?: ReadinessCheck[];
   metrics?: TwinMetrics;
+  /** Called after a request committed events (the webhook dispatcher's nudge). */
+  nudge?: () => void;
 }
 
 /**
@@ -91,20 +100,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const jwt = config.auth.jwt ? new JwtVerifier(loadJwtSettings(config.auth.jwt)) : null;
-  await app.register(accessControl, { auth: new Authenticator(new KeyVerifier(db), jwt), anonymousRead: config.auth.anonymousRead });
+  const routes: RouteOptions[] = [];
+  app.decorate('routeTable', () => routes.map((r) => ({ method: r.method, url: r.url, access: routeAccess(String(r.method), r.config as { access?: Access }) })));
+  await app.register(accessControl, { auth: new Authenticator(new KeyVerifier(db), jwt), anonymousRead: config.auth.anonymousRead, routes });
   await app.register(docsPlugin);
   await app.register(metricsPlugin, { metrics: deps.metrics ?? new TwinMetrics() });
 
   const checks: ReadinessCheck[] = [{ name: 'database', check: async () => void (await db.query('SELECT 1')) }, ...(deps.readiness ?? [])];
   await app.register(healthPlugin, { prefix: '/api', checks });
-  await app.register(registerResources, { prefix: '/api', config, db, log });
+  // The live stream: started when the app is ready, every client ended before the server closes.
+  const hub = new StreamHub(db, log.child({ component: 'stream' }), config.stream);
+  app.addHook('onReady', () => hub.start());
+  app.addHook('preClose', () => hub.stop());
+  await app.register(registerResources, { prefix: '/api', config, db, log, nudge: deps.nudge ?? (() => undefined), hub });
   await app.register(viewerPlugin, { viewerDir: config.viewerDir, log });
   return app;
 }
 
 /** One plugin per resource, all under /api. */
-async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?: string }): Promise<void> {
-  const deps: ApiDeps = { config: opts.config, db: opts.db, log: opts.log };
+async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?: string; hub: StreamHub }): Promise<void> {
+  const deps: ApiDeps = { config: opts.config, db: opts.db, log: opts.log, nudge: opts.nudge };
   // Reference data answers If-None-Match with 304.
   await api.register(async (ref) => {
     await ref.register(etag, { weak: false });
@@ -114,4 +129,9 @@ async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?
   await api.register(deadLettersPlugin, deps);
   await api.register(rulesPlugin, deps);
   await api.register(standardsPlugin, deps);
+  await api.register(alertsPlugin, deps);
+  await api.register(tasksPlugin, deps);
+  await api.register(webhooksPlugin, deps);
+  await api.register(accessPlugin, deps);
+  await api.register(streamPlugin, { ...deps, hub: opts.hub });
 }

@@ -5,3 +5,8 @@ export { TwinErrors } from './errors.js';
 export type { ReadinessCheck } from './http/health.js';
 export type { ApiDeps, ApiPlugin } from './http/types.js';
 export { ROLES, type Role, type Access, type Principal } from './auth/roles.js';
+export { systemPrincipal } from './auth/roles.js';
+export { openAlert, escalate, autoResolve, acknowledge, dispatch, resolve, comment, getAlert, listAlerts, type AlertView, type OpenAlertInput } from './ops/alerts.js';
+export { createTask, moveTask, markOverdue, type TaskView, type TaskInput } from './ops/tasks.js';
+export { publishEvent, appendStream, type DomainEvent, type StreamEventInput } from './ops/events.js';
+export { audit, type AuditEntry } from './ops/audit.js';

@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db, Logger } from '@basin/platform';
 import { buildApp } from './app.js';
+import { systemPrincipal } from './auth/roles.js';
 import type { TwinConfig } from './config.js';
 import type { ReadinessCheck } from './http/health.js';
+import { markOverdue } from './ops/tasks.js';
+import { Dispatcher } from './webhooks/dispatcher.js';
 
 export interface TwinDeps {
   config: TwinConfig;
@@ -16,24 +19,40 @@ export interface TwinService {
   readonly app: FastifyInstance;
   /** Base URL the HTTP server listens on. */
   readonly url: string;
+  /** The webhook dispatcher of this process (null when WEBHOOKS_ENABLED=false). */
+  readonly dispatcher: Dispatcher | null;
   stop(): Promise<void>;
 }
 
-/** Start the twin-engine: the HTTP API (and the viewer) listening on the configured address. */
+/**
+ * Start the twin-engine: the webhook dispatcher, the task-deadline sweep, and the HTTP API (and
+ * viewer) listening on the configured address. Every part is safe with several processes.
+ */
 export async function start(deps: TwinDeps): Promise<TwinService> {
   const log = deps.log.child({ component: 'twin-engine' });
-  const app = await buildApp({ ...deps, log });
-  await app.listen({ host: deps.config.http.host, port: deps.config.http.port });
+  const { config, db } = deps;
+  const dispatcher = config.webhooks.enabled ? new Dispatcher(db, log.child({ component: 'webhooks' }), { ...config.webhooks }) : null;
+  dispatcher?.start();
+  const app = await buildApp({ ...deps, log, nudge: () => dispatcher?.nudge() });
+  const sweep = setInterval(() => {
+    db.transaction((tx) => markOverdue(tx, new Date(), systemPrincipal('deadlines')))
+      .then((due) => due.length && dispatcher?.nudge())
+      .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'task deadline sweep failed'));
+  }, 30_000);
+  await app.listen({ host: config.http.host, port: config.http.port });
   const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : deps.config.http.port;
-  const host = deps.config.http.host === '0.0.0.0' ? 'localhost' : deps.config.http.host;
+  const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
+  const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
   const url = `http://${host}:${port}`;
   log.info({ url }, 'twin-engine HTTP API listening');
   return {
     app,
     url,
+    dispatcher,
     async stop() {
+      clearInterval(sweep);
       await app.close();
+      await dispatcher?.stop();
     },
   };
 }

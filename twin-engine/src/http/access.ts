@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { decide, defaultAccess, ANONYMOUS, type Access } from '../auth/roles.js';
 import type { Authenticator } from '../auth/authenticate.js';
@@ -13,8 +13,11 @@ export function routeAccess(method: string, config: { access?: Access } | undefi
  * Authentication and role check for every route, before validation: resolves `req.principal`
  * and refuses with 401 (no or bad credentials) or 403 (role too low).
  */
-export const accessControl = fp(async (app: FastifyInstance, opts: { auth: Authenticator; anonymousRead: boolean }) => {
+export const accessControl = fp(async (app: FastifyInstance, opts: { auth: Authenticator; anonymousRead: boolean; routes: RouteOptions[] }) => {
   app.decorateRequest('principal', { getter: () => ANONYMOUS });
+  // Every route registered from here on, for the role-matrix test (access read when it runs:
+  // plugins registered later may still set it).
+  app.addHook('onRoute', (route) => void opts.routes.push(route));
   app.addHook('onRequest', async (req) => {
     const outcome = await opts.auth.authenticate(req.headers);
     if (!outcome.ok) throw TwinErrors.UNAUTHENTICATED(outcome.reason);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApiPlugin } from './types.js';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { TwinErrors } from '../errors.js';
 
 /** A dependency readiness depends on (database, broker, ...): resolves when reachable. */
@@ -28,7 +28,7 @@ async function timed(c: ReadinessCheck, timeoutMs: number): Promise<{ ok: boolea
  * GET /api/health: liveness (the process answers; no dependency is touched).
  * GET /api/ready: readiness — every check (database, broker) reachable, else 503 NOT_READY.
  */
-export const healthPlugin: ApiPlugin<{ checks: ReadinessCheck[] }> = async (app, opts) => {
+export const healthPlugin: FastifyPluginAsyncZod<{ checks: ReadinessCheck[] }> = async (app, opts) => {
   app.get('/health', { config: { access: 'public', rateLimit: false }, schema: { tags: ['health'], summary: 'Liveness', response: { 200: Health } } }, async () => ({
     status: 'ok' as const,
     time: new Date().toISOString(),

@@ -13,6 +13,10 @@ declare module 'fastify' {
     /** Send an ETag and answer If-None-Match with 304 (reference data). */
     etag?: boolean;
   }
+  interface FastifyInstance {
+    /** Every route with the access it requires (for the role-matrix test and audits of the API). */
+    routeTable(): { method: string | string[]; url: string; access: Access }[];
+  }
   interface FastifyRequest {
     /** The authenticated caller (anonymous when no credentials were sent). */
     principal: Principal;
@@ -24,7 +28,10 @@ export interface ApiDeps {
   config: TwinConfig;
   db: Db;
   log: Logger;
+  /** Call after committing a change that published events: delivers webhooks without waiting for the next poll. */
+  nudge: () => void;
 }
 
-/** A resource plugin: zod route schemas, typed request/response. */
-export type ApiPlugin<D = ApiDeps> = FastifyPluginAsyncZod<D & { prefix?: string }>;
+/** A resource plugin: zod route schemas, typed request/response; `D`: extra options beside ApiDeps. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type ApiPlugin<D = {}> = FastifyPluginAsyncZod<ApiDeps & D & { prefix?: string }>;
