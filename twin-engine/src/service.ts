@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db, Logger } from '@basin/platform';
 import { buildApp } from './app.js';
-import { systemPrincipal } from './auth/roles.js';
 import type { TwinConfig } from './config.js';
 import type { ReadinessCheck } from './http/health.js';
-import { markOverdue } from './ops/tasks.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
 
 export interface TwinDeps {
@@ -25,8 +23,8 @@ export interface TwinService {
 }
 
 /**
- * Start the twin-engine: the webhook dispatcher, the task-deadline sweep, and the HTTP API (and
- * viewer) listening on the configured address. Every part is safe with several processes.
+ * Start the twin-engine: the webhook dispatcher and the HTTP API (and viewer) listening on the
+ * configured address. Both are safe with several processes.
  */
 export async function start(deps: TwinDeps): Promise<TwinService> {
   const log = deps.log.child({ component: 'twin-engine' });
@@ -34,11 +32,6 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
   const dispatcher = config.webhooks.enabled ? new Dispatcher(db, log.child({ component: 'webhooks' }), { ...config.webhooks }) : null;
   dispatcher?.start();
   const app = await buildApp({ ...deps, log, nudge: () => dispatcher?.nudge() });
-  const sweep = setInterval(() => {
-    db.transaction((tx) => markOverdue(tx, new Date(), systemPrincipal('deadlines')))
-      .then((due) => due.length && dispatcher?.nudge())
-      .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'task deadline sweep failed'));
-  }, 30_000);
   await app.listen({ host: config.http.host, port: config.http.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
@@ -50,7 +43,6 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
     url,
     dispatcher,
     async stop() {
-      clearInterval(sweep);
       await app.close();
       await dispatcher?.stop();
     },
