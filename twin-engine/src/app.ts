@@ -60,9 +60,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request lines only at debug level: large-screen viewers poll every few seconds.
     loggerInstance: log.child({}, { level: log.isLevelEnabled('debug') ? log.level : 'warn' }) as FastifyBaseLogger,
     bodyLimit: config.http.bodyLimit,
-    maxParamLength: 200,
     trustProxy: config.http.trustProxy,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
