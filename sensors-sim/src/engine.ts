@@ -5,6 +5,7 @@ import {
   encodeSenml,
   HJ212_POLLUTANT,
   HJ212_ST,
+  mnOf,
   topics,
   type DeviceStatus,
   type Reading,
@@ -100,12 +101,6 @@ export interface EngineStats {
   simTime: number;
   connected: number;
   lanes: number;
-}
-
-/** HJ 212 MN (up to 24 characters): the station id when it fits, else a prefix plus a hash. */
-export function mnFor(id: string): string {
-  const up = id.toUpperCase();
-  return up.length <= 24 ? up : `${up.slice(0, 15)}~${hash32(id).toString(16).padStart(8, '0')}`;
 }
 
 export class Engine {
@@ -402,7 +397,7 @@ export class Engine {
       if (values.length === 0) return;
       const first = this.nextSeq(st.id, values.length);
       const seg = buildHj212Realtime({
-        mn: mnFor(st.id),
+        mn: mnOf(st.station), // the one MN rule, shared with ingest (schemas/src/mn.ts)
         pw: o.hj212!.pw,
         st: st.station.kind === 'air_quality' ? HJ212_ST.AIR_QUALITY : HJ212_ST.SURFACE_WATER,
         ts,
