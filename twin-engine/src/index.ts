@@ -10,3 +10,4 @@ export { openAlert, escalate, autoResolve, acknowledge, dispatch, resolve, comme
 export { createTask, moveTask, markOverdue, type TaskView, type TaskInput } from './ops/tasks.js';
 export { publishEvent, appendStream, type DomainEvent, type StreamEventInput } from './ops/events.js';
 export { audit, type AuditEntry } from './ops/audit.js';
+export { emitDomainEvent } from './ops/emit.js';

@@ -4,6 +4,7 @@ import { acknowledge, autoResolve, dispatch, escalate, openAlert, resolve } from
 import { createTask, markOverdue, moveTask } from '../src/ops/tasks.js';
 import { systemPrincipal, type Principal } from '../src/auth/roles.js';
 import { readAudit } from '../src/ops/audit.js';
+import { emitDomainEvent } from '../src/ops/emit.js';
 import { createSubscription } from '../src/webhooks/store.js';
 import { bearer, roleKeys, startTimescale, testApp, testDb } from './helpers.js';
 import type { TestTimescale } from '@basin/platform/testing';
@@ -77,6 +78,21 @@ describe.each(['embedded', 'server'] as const)('alert and task lifecycle on %s T
     // A new alert may open for the subject once the old one is resolved.
     expect((await db.transaction((tx) => openAlert(tx, input('luoshan'), rules))).created).toBe(true);
     expect(await db.transaction((tx) => autoResolve(tx, { ruleId: 'flood-warning', subject: 'luoshan', evidence: { reason: 'below clear level' } }, rules))).toMatchObject({ resolution: 'auto' });
+  });
+
+  it('turns the rule engine\'s emit hook into standard alert and task events (payload read back from the rows)', async () => {
+    const id = await db.transaction(async (tx) => {
+      const r = await tx.query<{ id: number }>(
+        `INSERT INTO alerts (rule_id, subject, kind, severity, state, title, station, admin_unit) VALUES ('r-emit', 'jianli', 'flood', 'orange', 'firing', 'Jianli', 'jianli', '湖北省荆州市') RETURNING id`,
+      );
+      await emitDomainEvent(tx, 'alert.opened', { alert: { id: r.rows[0]!.id }, station: 'jianli' });
+      await emitDomainEvent(tx, 'alert.deescalated', { alert: { id: r.rows[0]!.id, from: 'red' }, station: 'jianli' });
+      return Number(r.rows[0]!.id);
+    });
+    const ev = await db.query<{ payload: { type: string; data: { id: number; severity: string; adminUnit: string } } }>("SELECT payload FROM webhook_events WHERE payload->'data'->>'ruleId' = 'r-emit'");
+    expect(ev.rows.map((r) => r.payload)).toMatchObject([{ type: 'alert.opened', data: { id, severity: 'orange', adminUnit: '湖北省荆州市' } }]);
+    const st = await db.query<{ type: string }>("SELECT type FROM stream_events WHERE topic = 'alert' AND station = 'jianli' ORDER BY id");
+    expect(st.rows.map((r) => r.type)).toEqual(['alert.opened', 'alert.deescalated']);
   });
 
   it('keeps the audit log append-only', async () => {

@@ -104,7 +104,7 @@ export function alertView(r: Row): AlertView {
 }
 
 /** Payload data of alert webhooks and stream events. */
-function eventData(a: AlertView, extra: Record<string, unknown> = {}) {
+export function eventData(a: AlertView, extra: Record<string, unknown> = {}) {
   return {
     id: a.id,
     ruleId: a.ruleId,
@@ -126,7 +126,7 @@ function eventData(a: AlertView, extra: Record<string, unknown> = {}) {
     ...extra,
   };
 }
-const attrs = (a: AlertView) => ({ severity: a.severity, station: a.station, metric: a.metric, reach: a.reach, river: a.river, adminUnit: a.adminUnit, riverChief: a.riverChief });
+export const attrs = (a: AlertView) => ({ severity: a.severity, station: a.station, metric: a.metric, reach: a.reach, river: a.river, adminUnit: a.adminUnit, riverChief: a.riverChief });
 
 async function lock(tx: Queryable, id: number): Promise<AlertView> {
   const r = await tx.query<Row>(`SELECT ${COLS} FROM alerts WHERE id = $1 FOR UPDATE`, [id]);
@@ -301,4 +301,13 @@ export async function comment(tx: Queryable, id: number, actor: Principal, text:
 export async function listComments(db: Queryable, alertId: number): Promise<AlertComment[]> {
   const r = await db.query<{ id: number; at: Date | string; author: string; text: string }>('SELECT id, at, author, text FROM alert_comments WHERE alert_id = $1 ORDER BY id', [alertId]);
   return r.rows.map((c) => ({ id: Number(c.id), alertId, at: iso(c.at)!, author: c.author, text: c.text }));
+}
+
+/**
+ * Publish an alert event for an alert changed by other code in this transaction (e.g. the rule
+ * engine's own SQL): the payload is read back from the row, so every alert webhook has one shape.
+ */
+export async function publishAlertEvent(tx: Queryable, type: 'alert.opened' | 'alert.escalated' | 'alert.acknowledged' | 'alert.dispatched' | 'alert.resolved', id: number, extra: Record<string, unknown> = {}): Promise<void> {
+  const a = await getAlert(tx, id);
+  await publishEvent(tx, { type, data: eventData(a, extra), attrs: attrs(a) });
 }

@@ -147,3 +147,9 @@ export async function listTasks(db: Queryable, q: { state?: TaskState[]; alertId
   );
   return r.rows.map(view);
 }
+
+/** Publish a task event for a task written by other code in this transaction (plans' own SQL). */
+export async function publishTaskEvent(tx: Queryable, type: 'task.created' | 'task.overdue' | 'task.done', id: number): Promise<void> {
+  const t = await getTask(tx, id);
+  await publishEvent(tx, { type, data: data(t), attrs: await alertAttrs(tx, t) });
+}
