@@ -36,14 +36,14 @@ const { createRequire } = await import('node:module');
 process.stdout.write(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`;
   const { stdout } = await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: path.join(here, '..'),
-    timeout: 60_000,
+    timeout: 120_000,
   });
   const required = JSON.parse(stdout) as string[];
   return [...readFileSync(out, 'utf8').split('\n').filter(Boolean), ...required];
 }
 
 describe('@basin/platform entry', () => {
-  it('loads neither PGlite, pg nor aedes for a logger; they load on first use', async () => {
+  it('loads neither PGlite, pg nor aedes for a logger; they load on first use', { timeout: 300_000 }, async () => {
     const light = await modulesLoadedBy(`const p = await import(${JSON.stringify(ENTRY)}); p.createLogger({ level: 'silent' }).info('x');`);
     expect(light.some((u) => u.includes('/node_modules/pino/'))).toBe(true); // the hook saw the graph
     for (const heavy of HEAVY) expect(light.filter((u) => heavy.test(u))).toEqual([]);
