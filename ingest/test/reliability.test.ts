@@ -41,7 +41,7 @@ describe('reliability on a TimescaleDB server: broker restarts and kill -9, inge
     if (process.env.KEEP_TEST_DIR !== '1') rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loses nothing and stores each acknowledged reading exactly once', { timeout: 300_000 }, async () => {
+  it('loses nothing and stores each acknowledged reading exactly once', { timeout: 600_000 }, async () => {
     const t0 = Date.now();
     const stamp = (what: string) => log.write(`\n===== +${((Date.now() - t0) / 1000).toFixed(1)}s ${what}\n`);
     [mosq, server] = await Promise.all([startMosquitto(), startTimescale()]);
