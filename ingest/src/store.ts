@@ -184,84 +184,36 @@ export async function upsertDeviceStatus(tx: Queryable, client: string, st: Devi
  * status, station registry updates and the worker's checkpoint row.
  */
 export async function commitBatch(db: Db, readings: readonly Reading[], letters: readonly DeadLetter[], extras: BatchExtras = {}): Promise<StoreResult & { conflicts: number }> {
-  const parts = parallelParts(db, readings, extras);
-  if (!parts) return db.transaction((tx) => commitInTx(tx, readings, letters, extras, null));
-  const pre = await insertInParallel(db, parts);
-  return db.transaction((tx) => commitInTx(tx, readings, letters, extras, pre));
-}
-
-/**
- * On a TimescaleDB server a large batch's readings are inserted by several connections at once,
- * each part in its own transaction, before the transaction with everything else (latest values,
- * dead letters, status, checkpoint). Measured (bench/ingest --db server): one 10,000-row insert
- * keeps one backend busy while the others idle, and the server's own ceiling needs 4 writers.
- * Safe because the insert is idempotent: a part that committed before another failed is absorbed
- * as duplicates when the batch is retried, and nothing is acknowledged before the last commit.
- * Registry changes come first in one transaction (readings reference stations), so batches with
- * them, and embedded PGlite (one connection), keep the single transaction.
- */
-export const PARALLEL_PARTS = 4;
-export const PARALLEL_MIN_PART = 1000;
-
-function parallelParts(db: Db, readings: readonly Reading[], extras: BatchExtras): Reading[][] | null {
-  if (db.kind !== 'server' || extras.registry?.length || extras.audits?.length) return null;
-  const k = Math.min(PARALLEL_PARTS, Math.floor(readings.length / PARALLEL_MIN_PART));
-  if (k < 2) return null;
-  const size = Math.ceil(readings.length / k);
-  return Array.from({ length: k }, (_, i) => readings.slice(i * size, (i + 1) * size));
-}
-
-async function insertInParallel(db: Db, parts: Reading[][]): Promise<StoreResult> {
-  const settled = await Promise.allSettled(parts.map((p) => db.transaction((tx) => insertReadings(tx, p, { latest: false }))));
-  const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
-  if (failed) throw failed.reason;
-  const out = { inserted: 0, duplicates: 0 };
-  for (const x of settled as PromiseFulfilledResult<StoreResult>[]) {
-    out.inserted += x.value.inserted;
-    out.duplicates += x.value.duplicates;
-  }
-  return out;
-}
-
-async function commitInTx(
-  tx: Queryable,
-  readings: readonly Reading[],
-  letters: readonly DeadLetter[],
-  extras: BatchExtras,
-  pre: StoreResult | null,
-): Promise<StoreResult & { conflicts: number }> {
-  await applyRegistry(tx, extras.registry ?? [], extras.audits ?? []);
-  let r: StoreResult;
-  if (pre) {
-    r = pre;
-    if (extras.latest === undefined) await upsertLatest(tx, newestPerSeries(readings).values());
-  } else r = await insertReadings(tx, readings, { latest: extras.latest === undefined });
-  // Conflicts: candidates are the batch's readings (when the insert met duplicates) and the
-  // in-batch repeats with another value; each is compared with the value now stored.
-  const candidates: Reading[] = r.duplicates > 0 && extras.sources ? [...readings] : [];
-  const sources: string[] = r.duplicates > 0 && extras.sources ? [...extras.sources] : [];
-  for (const c of extras.conflicts ?? []) {
-    candidates.push(c.reading);
-    sources.push(c.source);
-  }
-  const conflicts = candidates.length ? await recordConflicts(tx, candidates, sources) : 0;
-  if (extras.latest) await upsertLatest(tx, extras.latest);
-  await insertDeadLetters(tx, letters);
-  for (const s of extras.statuses ?? []) await upsertDeviceStatus(tx, s.client, s.status);
-  if (extras.worker) {
-    let newest = -Infinity;
-    for (const x of readings) if (x.ts > newest) newest = x.ts;
-    await tx.query(
-      `INSERT INTO ingest_checkpoints AS c (worker, last_commit_at, last_reading_at, batches, readings, duplicates, dead_letters)
-       VALUES ($1, now(), $2, 1, $3, $4, $5)
-       ON CONFLICT (worker) DO UPDATE SET last_commit_at = now(),
-         last_reading_at = GREATEST(c.last_reading_at, EXCLUDED.last_reading_at),
-         batches = c.batches + 1, readings = c.readings + EXCLUDED.readings,
-         duplicates = c.duplicates + EXCLUDED.duplicates, dead_letters = c.dead_letters + EXCLUDED.dead_letters`,
-      [extras.worker, Number.isFinite(newest) ? new Date(newest).toISOString() : null, r.inserted, r.duplicates, letters.length],
-    );
-  }
-  return { ...r, conflicts };
+  return db.transaction(async (tx) => {
+    await applyRegistry(tx, extras.registry ?? [], extras.audits ?? []);
+    const r = await insertReadings(tx, readings, { latest: extras.latest === undefined });
+    // Conflicts: candidates are the batch's readings (when the insert met duplicates) and the
+    // in-batch repeats with another value; each is compared with the value now stored.
+    const candidates: Reading[] = r.duplicates > 0 && extras.sources ? [...readings] : [];
+    const sources: string[] = r.duplicates > 0 && extras.sources ? [...extras.sources] : [];
+    for (const c of extras.conflicts ?? []) {
+      candidates.push(c.reading);
+      sources.push(c.source);
+    }
+    const conflicts = candidates.length ? await recordConflicts(tx, candidates, sources) : 0;
+    if (extras.latest) await upsertLatest(tx, extras.latest);
+    await insertDeadLetters(tx, letters);
+    for (const s of extras.statuses ?? []) await upsertDeviceStatus(tx, s.client, s.status);
+    if (extras.worker) {
+      let newest = -Infinity;
+      for (const x of readings) if (x.ts > newest) newest = x.ts;
+      await tx.query(
+        `INSERT INTO ingest_checkpoints AS c (worker, last_commit_at, last_reading_at, batches, readings, duplicates, dead_letters)
+         VALUES ($1, now(), $2, 1, $3, $4, $5)
+         ON CONFLICT (worker) DO UPDATE SET last_commit_at = now(),
+           last_reading_at = GREATEST(c.last_reading_at, EXCLUDED.last_reading_at),
+           batches = c.batches + 1, readings = c.readings + EXCLUDED.readings,
+           duplicates = c.duplicates + EXCLUDED.duplicates, dead_letters = c.dead_letters + EXCLUDED.dead_letters`,
+        [extras.worker, Number.isFinite(newest) ? new Date(newest).toISOString() : null, r.inserted, r.duplicates, letters.length],
+      );
+    }
+    return { ...r, conflicts };
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { BASIN_STATIONS, CommittedAck, METRICS, topics, type MetricCode } from '@basin/schemas';
+import { BASIN_STATIONS, METRICS, topics, type MetricCode } from '@basin/schemas';
 import { migrate, openServerDb, type Db } from '@basin/platform';
 import { startMosquitto, startTimescale, type TestMosquitto, type TestTimescale } from '@basin/platform/testing';
 import { logTo, spawnTs, type Child } from './processes.js';
@@ -11,20 +11,16 @@ import { logTo, spawnTs, type Child } from './processes.js';
 /**
  * At-least-once end to end, with faults, on the production path: a QoS 1 publisher sends 100,000
  * readings through a real Mosquitto to ingest running as its own process (a pool of 4), into a
- * private durable TimescaleDB server. During the run the broker is restarted 3 times and killed
- * (-9) once while it holds a backlog (the database down), ingest is killed (-9) 5 times, the
- * database server crashes once (immediate shutdown, recovery on restart) and is down for 30 s once.
- * The publisher follows the end-to-end delivery protocol (schemas topics.ts): a message leaves its
- * outbox only when ingest's committed confirmations cover all its readings' seqs, and unconfirmed
- * ones are sent again after a reconnect or a confirmation timeout (a broker killed with -9 loses
- * what it acknowledged since its last autosave). Every reading must be in the table exactly once,
- * with its exact value.
+ * private durable TimescaleDB server. During the run the broker is restarted 3 times, ingest is
+ * killed (-9) 5 times, the database server crashes once (immediate shutdown, recovery on restart)
+ * and is down for 30 s once. Every reading the broker acknowledged to the publisher must be in the
+ * table exactly once, with its exact value.
  */
 const TOTAL = 100_000;
 const PER_MESSAGE = 10;
 const PUBLISH_S = 60;
 
-describe('reliability on a TimescaleDB server: broker restarts and kill -9, ingest kills, database crash and outage', () => {
+describe('reliability on a TimescaleDB server: broker restarts, ingest kills, database crash and outage', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'basin-reliability-'));
   const log = logTo(path.join(dir, 'processes.log'));
   let mosq: TestMosquitto | null = null;
@@ -82,81 +78,25 @@ describe('reliability on a TimescaleDB server: broker restarts and kill -9, inge
     };
     const messages = TOTAL / PER_MESSAGE;
     const acked = new Uint8Array(messages);
-    /** PUBACK time of each message still waiting for its confirmation (0 = none). */
-    const ackedAt = new Float64Array(messages);
-    const seqConfirmed = new Uint8Array(TOTAL);
-    const unconfirmedReadings = new Uint8Array(messages).fill(PER_MESSAGE);
-    const confirmed = new Uint8Array(messages);
-    let confirmedCount = 0;
-    let resent = 0;
 
-    // ---- publisher: QoS 1, persistent session, an outbox emptied by commit confirmations ------
+    // ---- publisher: QoS 1, persistent session, retries anything not acknowledged -------------
     const pub = await mqtt.connectAsync(mosq.url, { clientId: 'reliability-pub', clean: false, reconnectPeriod: 250, connectTimeout: 5000 });
     pub.on('error', () => undefined);
-    pub.on('message', (_t, payload) => {
-      const ack = CommittedAck.safeParse(JSON.parse(payload.toString()));
-      if (!ack.success) return;
-      for (const [from, to] of ack.data.seqs) {
-        for (let q = Math.max(0, from); q <= Math.min(to, TOTAL - 1); q++) {
-          if (seqConfirmed[q]) continue;
-          seqConfirmed[q] = 1;
-          const k = Math.floor(q / PER_MESSAGE);
-          if (--unconfirmedReadings[k]! === 0) {
-            confirmed[k] = 1;
-            confirmedCount++;
-          }
-        }
-      }
-    });
-    await pub.subscribeAsync(topics.filters.committed, { qos: 1 });
     const topic = topics.gatewayReadings('reliability-gw');
     let outstanding = 0;
     let ackedCount = 0;
     const publishOne = (k: number) => {
       outstanding++;
-      ackedAt[k] = 0;
       const payload = JSON.stringify({ v: 1, source: 'reliability', readings: Array.from({ length: PER_MESSAGE }, (_, j) => reading(k * PER_MESSAGE + j)) });
       pub.publish(topic, payload, { qos: 1 }, (err) => {
         outstanding--;
         if (err) setTimeout(() => publishOne(k), 500);
-        else {
-          ackedAt[k] = Date.now();
-          if (!acked[k]) {
-            acked[k] = 1;
-            ackedCount++;
-          }
+        else if (!acked[k]) {
+          acked[k] = 1;
+          ackedCount++;
         }
       });
     };
-    // Unconfirmed messages go out again: all of them after a reconnect (the broker may have lost
-    // them), and any still unconfirmed 20 s after its PUBACK (a confirmation may have been lost).
-    const resendQueue: number[] = [];
-    const queueUnconfirmed = (olderThan: number) => {
-      for (let k = 0; k < messages; k++) {
-        const at = ackedAt[k]!;
-        if (!confirmed[k] && at > 0 && at <= olderThan) {
-          ackedAt[k] = 0;
-          resendQueue.push(k);
-        }
-      }
-    };
-    pub.on('connect', () => queueUnconfirmed(Date.now()));
-    let publishingDone = false;
-    let resendDeadline = Infinity;
-    const resender = (async () => {
-      while (!publishingDone || confirmedCount < messages) {
-        queueUnconfirmed(Date.now() - 20_000);
-        while (resendQueue.length && outstanding < 1000) {
-          const k = resendQueue.shift()!;
-          if (!confirmed[k]) {
-            resent++;
-            publishOne(k);
-          }
-        }
-        await new Promise((r) => setTimeout(r, 200));
-        if (publishingDone && Date.now() > resendDeadline) return;
-      }
-    })();
     const publishing = (async () => {
       const start = Date.now();
       for (let k = 0; k < messages; k++) {
@@ -169,7 +109,6 @@ describe('reliability on a TimescaleDB server: broker restarts and kill -9, inge
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     let kills = 0;
     let restarts = 0;
-    let brokerKills = 0;
     const killIngest = async () => {
       stamp(`kill -9 ingest pid ${ingest!.proc.pid}`);
       await ingest!.kill('SIGKILL');
@@ -201,13 +140,6 @@ describe('reliability on a TimescaleDB server: broker restarts and kill -9, inge
     await server.stop();
     await sleep(8000);
     await killIngest(); // restarts while the database is down: it waits for it
-    await sleep(7000);
-    // the broker holds a backlog now (nothing can be committed): kill it without a chance to save
-    stamp('kill -9 broker (holding a backlog)');
-    await mosq.stop('SIGKILL');
-    brokerKills++;
-    await mosq.start();
-    stamp('broker started after kill -9');
     await sleep(Math.max(0, 30_000 - (Date.now() - outageStart)));
     await server.start();
     stamp(`database up after ${((Date.now() - outageStart) / 1000).toFixed(1)} s`);
@@ -224,16 +156,12 @@ describe('reliability on a TimescaleDB server: broker restarts and kill -9, inge
     await ingest!.ready;
     expect(kills).toBe(5);
     expect(restarts).toBe(3);
-    expect(brokerKills).toBe(1);
 
     await publishing;
-    publishingDone = true;
-    resendDeadline = Date.now() + 90_000;
-    while (confirmedCount < messages && Date.now() < resendDeadline) await sleep(100);
-    await resender;
-    stamp(`publisher done: ${ackedCount} of ${messages} messages acknowledged by the broker, ${confirmedCount} confirmed committed, ${resent} sent again`);
+    const end = Date.now() + 60_000;
+    while (ackedCount < messages && Date.now() < end) await sleep(100);
+    stamp(`publisher done: ${ackedCount} of ${messages} messages acknowledged`);
     expect(ackedCount).toBe(messages);
-    expect(confirmedCount).toBe(messages);
     await pub.endAsync();
 
     // ---- verification: every acknowledged reading stored exactly once ------------------------
