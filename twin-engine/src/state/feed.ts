@@ -1,0 +1,73 @@
+import type { DatabaseSettings, Db, EmbeddedDb, Logger } from '@basin/platform';
+
+/** Channels notified by the migration's triggers (platform/migrations/006_twin.sql). */
+export const CHANNELS = { readings: 'basin_readings', stations: 'basin_stations', devices: 'basin_devices' } as const;
+export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
+
+export interface Listener {
+  /** Called after a (re)connect: notifications may have been missed, the caller rebuilds. */
+  close(): Promise<void>;
+}
+
+/**
+ * LISTEN on the twin's channels. Embedded PGlite: its own `listen` (one connection, delivered at
+ * commit). Server: one dedicated `pg` client (not from the pool) that reconnects with backoff and
+ * calls `onReconnect` so the caller can catch up on what it missed while disconnected.
+ */
+export async function listen(
+  db: Db,
+  settings: DatabaseSettings,
+  onNotify: (channel: Channel, payload: string) => void,
+  opts: { log: Logger; onReconnect: () => Promise<void> | void },
+): Promise<Listener> {
+  const channels = Object.values(CHANNELS);
+  if (db.kind === 'embedded') {
+    const pgl = (db as EmbeddedDb).pglite;
+    const offs = await Promise.all(channels.map((c) => pgl.listen(c, (p) => onNotify(c, p))));
+    return { close: async () => void (await Promise.all(offs.map((off) => off()))) };
+  }
+  if (settings.mode !== 'server') throw new Error('server database without server settings');
+  const { default: pg } = await import('pg');
+  let closed = false;
+  let client: InstanceType<typeof pg.Client> | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let delay = 250;
+  const connect = async (first: boolean): Promise<void> => {
+    const c = new pg.Client({ connectionString: settings.connectionString, host: settings.host, port: settings.port, user: settings.user, password: settings.password, database: settings.database });
+    c.on('notification', (m) => onNotify(m.channel as Channel, m.payload ?? ''));
+    c.on('error', (err) => {
+      opts.log.warn({ err: err.message }, 'LISTEN connection lost; reconnecting');
+      schedule();
+    });
+    c.on('end', () => schedule());
+    try {
+      await c.connect();
+      for (const ch of channels) await c.query(`LISTEN ${ch}`);
+    } catch (e) {
+      await c.end().catch(() => undefined);
+      if (first) throw e;
+      schedule();
+      return;
+    }
+    client = c;
+    delay = 250;
+    if (!first) await opts.onReconnect();
+  };
+  const schedule = () => {
+    if (closed || retry) return;
+    client = null;
+    retry = setTimeout(() => {
+      retry = null;
+      void connect(false);
+    }, delay);
+    delay = Math.min(delay * 2, 10_000);
+  };
+  await connect(true);
+  return {
+    async close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      await (client as InstanceType<typeof pg.Client> | null)?.end().catch(() => undefined);
+    },
+  };
+}
