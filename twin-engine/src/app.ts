@@ -30,6 +30,9 @@ import { readingsPlugin } from './http/readings.js';
 import { rulesPlugin } from './http/rules.js';
 import { stationsPlugin } from './http/stations.js';
 import { standardsPlugin } from './http/standards.js';
+import { statePlugin } from './http/state.js';
+import { modelPlugin } from './http/model.js';
+import type { TwinState } from './state/twin.js';
 import { viewerPlugin } from './http/viewer.js';
 import type { ApiDeps } from './http/types.js';
 
@@ -42,6 +45,8 @@ export interface AppDeps {
   metrics?: TwinMetrics;
   /** Called after a request committed events (the webhook dispatcher's nudge). */
   nudge?: () => void;
+  /** The live state and basin model (state and model resources are served when given). */
+  twin?: TwinState;
 }
 
 /**
@@ -111,13 +116,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const hub = new StreamHub(db, log.child({ component: 'stream' }), config.stream);
   app.addHook('onReady', () => hub.start());
   app.addHook('preClose', () => hub.stop());
-  await app.register(registerResources, { prefix: '/api', config, db, log, nudge: deps.nudge ?? (() => undefined), hub });
+  await app.register(registerResources, { prefix: '/api', config, db, log, nudge: deps.nudge ?? (() => undefined), hub, twin: deps.twin });
   await app.register(viewerPlugin, { viewerDir: config.viewerDir, log });
   return app;
 }
 
 /** One plugin per resource, all under /api. */
-async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?: string; hub: StreamHub }): Promise<void> {
+async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?: string; hub: StreamHub; twin?: TwinState }): Promise<void> {
   const deps: ApiDeps = { config: opts.config, db: opts.db, log: opts.log, nudge: opts.nudge };
   // Reference data answers If-None-Match with 304.
   await api.register(async (ref) => {
@@ -133,4 +138,8 @@ async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?
   await api.register(webhooksPlugin, deps);
   await api.register(accessPlugin, deps);
   await api.register(streamPlugin, { ...deps, hub: opts.hub });
+  if (opts.twin) {
+    await api.register(statePlugin, { ...deps, twin: opts.twin });
+    await api.register(modelPlugin, { ...deps, twin: opts.twin });
+  }
 }

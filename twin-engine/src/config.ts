@@ -36,6 +36,8 @@ export const TwinEnv = z.object({
   WEBHOOK_LEASE_S: posInt(60).describe('seconds a claimed delivery is leased to one dispatcher before another may retry it'),
   WEBHOOK_MAX_AGE_H: posInt(26).describe('hours after which a failing delivery is given up'),
   WEBHOOKS_ENABLED: bool(true).describe('run the webhook dispatcher in this process'),
+  TWIN_STALE_S: posInt(900).describe('a station without a reading for this many seconds is offline in the live state'),
+  TWIN_HISTORY_H: posInt(6).describe('hours of readings kept per series in the live state (trends, forecast inputs)'),
 });
 export type TwinEnv = z.infer<typeof TwinEnv>;
 
@@ -50,6 +52,7 @@ export interface TwinConfig {
     jwt: { jwksFile?: string; publicKeyFile?: string; issuer?: string; audience?: string; roleClaim: string; roleMap?: Record<string, string> } | null;
   };
   stream: { retentionS: number; maxBuffer: number; pollMs: number; readingSampleS: number };
+  twin: { staleMs: number; historyMs: number };
   webhooks: {
     enabled: boolean;
     allowCidrs: string[];
@@ -94,6 +97,7 @@ export function loadConfig(env: Env): TwinConfig {
           }
         : null,
     },
+    twin: { staleMs: e.TWIN_STALE_S * 1000, historyMs: e.TWIN_HISTORY_H * 3_600_000 },
     stream: { retentionS: e.STREAM_RETENTION_S, maxBuffer: e.STREAM_MAX_BUFFER, pollMs: e.STREAM_POLL_MS, readingSampleS: e.STREAM_READING_SAMPLE_S },
     webhooks: {
       enabled: e.WEBHOOKS_ENABLED,

@@ -4,6 +4,8 @@ import { buildApp } from './app.js';
 import type { TwinConfig } from './config.js';
 import type { ReadinessCheck } from './http/health.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
+import { systemClock } from './state/clock.js';
+import { TwinState } from './state/twin.js';
 
 export interface TwinDeps {
   config: TwinConfig;
@@ -19,6 +21,8 @@ export interface TwinService {
   readonly url: string;
   /** The webhook dispatcher of this process (null when WEBHOOKS_ENABLED=false). */
   readonly dispatcher: Dispatcher | null;
+  /** Live state and basin model (rules and forecasts subscribe to it). */
+  readonly twin: TwinState;
   stop(): Promise<void>;
 }
 
@@ -31,7 +35,9 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
   const { config, db } = deps;
   const dispatcher = config.webhooks.enabled ? new Dispatcher(db, log.child({ component: 'webhooks' }), { ...config.webhooks }) : null;
   dispatcher?.start();
-  const app = await buildApp({ ...deps, log, nudge: () => dispatcher?.nudge() });
+  const twin = new TwinState(db, config.database, systemClock, config.twin, log.child({ component: 'state' }));
+  await twin.start();
+  const app = await buildApp({ ...deps, log, twin, nudge: () => dispatcher?.nudge() });
   await app.listen({ host: config.http.host, port: config.http.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
@@ -42,9 +48,11 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
     app,
     url,
     dispatcher,
+    twin,
     async stop() {
       await app.close();
       await dispatcher?.stop();
+      await twin.stop();
     },
   };
 }

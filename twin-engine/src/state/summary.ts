@@ -6,7 +6,7 @@ import { aqi, hj633VersionAt, type AqiInput } from '../standards/hj633.js';
 import type { LiveState, StationState } from './live.js';
 
 /** What the command-centre wall shows of one station: values classified under the standards. */
-export interface StationView {
+export type StationView = {
   station: string;
   kind: string;
   reach: string | null;
@@ -16,7 +16,7 @@ export interface StationView {
   waterClass: WaterClass | null;
   flood: FloodStatus | null;
   aqi: { aqi: number; category: string; colour: string; primary: string[]; version: string } | null;
-}
+};
 
 const WATER_ITEMS: readonly Gb3838Item[] = ['ph', 'do', 'codmn', 'cod', 'nh3n', 'tp', 'tn'];
 const AIR_HOURLY: readonly [AqiInput['pollutant'], AqiInput['averaging']][] = [['pm25', '1h'], ['pm10', '1h'], ['so2', '1h'], ['no2', '1h'], ['co', '1h'], ['o3', '1h']];
@@ -62,7 +62,7 @@ export function stationView(model: BasinModel, s: StationState, now: number): St
   };
 }
 
-export interface AreaSummary {
+export type AreaSummary = {
   stations: number;
   online: number;
   /** Stations whose newest reading is older than the staleness limit (readings behind). */
@@ -73,7 +73,7 @@ export interface AreaSummary {
   floodColour: Severity | null;
   floodGauges: { station: string; state: string; colour: Severity | null }[];
   aqiByCity: Record<string, { aqi: number; category: string; colour: string }>;
-}
+};
 
 function summarise(model: BasinModel, views: StationView[], staleMs: number): AreaSummary {
   const out: AreaSummary = { stations: views.length, online: 0, behind: 0, maxLagS: null, worstWaterClass: null, floodColour: null, floodGauges: [], aqiByCity: {} };
