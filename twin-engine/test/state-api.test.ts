@@ -56,7 +56,8 @@ describe('state and model API', () => {
   it('answers paths and station places on the network', async () => {
     const p = (await get('/api/model/path?from=xiantao&to=intake-yujiatou')).json<{ downstream: boolean; km: number; travelHours: number }>();
     expect(p.downstream).toBe(true);
-    expect(p.km).toBeCloseTo(652 - 510 + 6, 0);
+    const at = (id: string) => twin.model.pointOf(id)!.km;
+    expect(p.km).toBeCloseTo(652 - at('xiantao') + at('intake-yujiatou') - 624, 6);
     const s = (await get('/api/model/stations/intake-baishazhou')).json<{ reach: string; downstream: { station: string }[] }>();
     expect(s.reach).toBe('yangtze:luoshan-han-mouth');
     expect(s.downstream.map((d) => d.station)).toContain('hankou');

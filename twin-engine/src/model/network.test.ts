@@ -11,7 +11,8 @@ describe('basin model', () => {
     expect(model.reachOf('intake-baishazhou')!.id).toBe('yangtze:luoshan-han-mouth');
     expect(model.reachOf('shashi')!.id).toBe('yangtze:shashi-jianli');
     expect(model.reachOf('air-wuhan')).toBeNull();
-    expect(model.stationsOf('yangtze:han-mouth-huangshi')).toEqual(['hankou', 'intake-yujiatou', 'wq-qixing']);
+    expect(model.stationsOf('yangtze:han-mouth-huangshi')).toEqual(expect.arrayContaining(['hankou', 'intake-yujiatou', 'wq-qixing']));
+    expect(model.stationsOf('yangtze:han-mouth-huangshi')[0]).toBe('hankou');
   });
 
   it('joins the Han into the Yangtze at Wuhan and knows the confluences', () => {

@@ -79,7 +79,8 @@ export const DEFAULT_CELERITY: CelerityTable = {
 
 export const HAN_MOUTH: { han: RiverPoint; yangtze: RiverPoint } = { han: { river: 'Han', km: 652 }, yangtze: { river: 'Yangtze', km: 624 } };
 
-const RIVER_END: Record<RiverName, number> = { Yangtze: 880, Han: 652 };
+// Yangtze: to Hukou, 955 km below Yichang (domain-facts distances).
+const RIVER_END: Record<RiverName, number> = { Yangtze: 955, Han: 652 };
 const RIVER_START: Record<RiverName, number> = { Yangtze: -44, Han: 0 };
 
 /** Fixed nodes: dams, confluences and inflows (domain-facts dams_reservoirs, distances). */
@@ -94,7 +95,7 @@ function fixedNodes(): BasinNode[] {
     { id: 'han-mouth', kind: 'confluence', name: 'Han mouth at Wuhan 汉口', river: 'Yangtze', km: 624, joins: HAN_MOUTH.han },
     { id: 'danjiangkou-dam', kind: 'dam', name: 'Danjiangkou dam 丹江口', river: 'Han', km: 0, station: 'danjiangkou' },
     { id: 'han-end', kind: 'end', name: 'Han mouth', river: 'Han', km: 652 },
-    { id: 'yangtze-end', kind: 'end', name: 'Yangtze below Wuxue', river: 'Yangtze', km: RIVER_END.Yangtze },
+    { id: 'yangtze-end', kind: 'end', name: 'Hukou (Poyang outlet)', river: 'Yangtze', km: RIVER_END.Yangtze },
   ];
 }
 
