@@ -1,6 +1,6 @@
 // The public surface of @basin/schemas, hand-picked (no `export *`): add a name here when another
 // package needs it.
-export { Medium, MetricCode, MetricDef, METRIC_CODES, METRICS, isMetricCode, metricsOfMedium } from './metrics.js';
+export { Medium, MetricCode, MetricDef, METRIC_CODES, METRICS, isMetricCode, metricsOfMedium, validRange, WATER_LEVEL_MARGIN, type ValidRange } from './metrics.js';
 export { STATION_ID_RE, StationId, StationKind, GaugeLevels, Station, type StationInput } from './station.js';
 export {
   Datum,

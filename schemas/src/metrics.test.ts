@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { METRICS, METRIC_CODES, isMetricCode, metricsOfMedium } from './metrics.js';
+import { METRICS, METRIC_CODES, isMetricCode, metricsOfMedium, validRange } from './metrics.js';
+import { STATION_BY_ID } from './catalogue/index.js';
 
 describe('metric catalogue', () => {
   it('covers every metric the platform needs', () => {
@@ -35,5 +36,35 @@ describe('metric catalogue', () => {
     expect(isMetricCode('nh3n')).toBe(true);
     expect(isMetricCode('toString')).toBe(false);
     expect(isMetricCode('NH3N')).toBe(false);
+  });
+});
+
+describe('validRange per station', () => {
+  it.each([
+    ['enshi', 415.5, true],
+    ['enshi', 420.64, true],
+    ['enshi', 200, false],
+    ['hankou', 14.46, true], // 2021 minimum
+    ['hankou', 29.73, true],
+    ['hankou', 415.5, false],
+    ['three-gorges', 145, true],
+    ['three-gorges', 172, true],
+    ['danjiangkou', 170, true],
+  ])('%s water level %s m valid: %s', (id, value, ok) => {
+    const r = validRange(STATION_BY_ID.get(id), 'water_level');
+    expect(r.basis).toBe('station');
+    expect(value >= r.min && value <= r.max).toBe(ok);
+  });
+
+  it('keeps the global range for other metrics and stations without levels', () => {
+    expect(validRange(STATION_BY_ID.get('enshi'), 'rainfall')).toMatchObject({ min: METRICS.rainfall.validMin, max: METRICS.rainfall.validMax, basis: 'metric' });
+    expect(validRange(STATION_BY_ID.get('wq-zongguan'), 'water_level').basis).toBe('metric');
+    expect(validRange(undefined, 'water_level')).toMatchObject({ min: -10, max: 250 });
+  });
+
+  it('marks stages beyond the historical maximum as suspect before invalid', () => {
+    const r = validRange(STATION_BY_ID.get('enshi'), 'water_level');
+    expect(r.suspect![1]).toBeGreaterThan(420.64);
+    expect(r.suspect![1]).toBeLessThan(r.max);
   });
 });

@@ -11,6 +11,8 @@ export const METRIC_CODES = [
   'water_temp', 'ph', 'do', 'conductivity', 'turbidity', 'codmn', 'cod', 'nh3n', 'tp', 'tn',
   // ambient air (HJ 633)
   'pm25', 'pm10', 'so2', 'no2', 'co', 'o3', 'air_temp', 'humidity',
+  // meteorology at air stations (HJ 212 a01006 / a01007 / a01008)
+  'pressure', 'wind_speed', 'wind_dir',
   // soil (GB 15618-2018)
   'soil_moisture', 'soil_temp', 'soil_ph', 'cd', 'hg', 'as', 'pb', 'cr', 'cu', 'ni', 'zn',
 ] as const;
@@ -60,6 +62,9 @@ const ROWS: Row[] = [
   ['o3', '臭氧', 'Ozone (O3)', 'ug/m3', 'air', 0, 1500, 0],
   ['air_temp', '气温', 'Air temperature', 'Cel', 'air', -40, 50, 1],
   ['humidity', '相对湿度', 'Relative humidity', '%RH', 'air', 0, 100, 0],
+  ['pressure', '气压', 'Air pressure', 'kPa', 'air', 50, 110, 1],
+  ['wind_speed', '风速', 'Wind speed', 'm/s', 'air', 0, 75, 1],
+  ['wind_dir', '风向', 'Wind direction', 'deg', 'air', 0, 360, 0],
   ['soil_moisture', '土壤含水量', 'Soil moisture (volumetric)', '%', 'soil', 0, 100, 1],
   ['soil_temp', '土壤温度', 'Soil temperature', 'Cel', 'soil', -30, 70, 1],
   ['soil_ph', '土壤pH', 'Soil pH', '[pH]', 'soil', 0, 14, 2],
@@ -88,4 +93,38 @@ export function metricsOfMedium(medium: Medium): MetricDef[] {
 
 export function isMetricCode(s: string): s is MetricCode {
   return Object.hasOwn(METRICS, s);
+}
+
+/** Valid range of a metric at a station: `station` when derived from the station's own levels. */
+export interface ValidRange {
+  min: number;
+  max: number;
+  /** Plausible (climatological) span inside [min, max]; values outside are suspect, not invalid. */
+  suspect: [number, number] | null;
+  basis: 'station' | 'metric';
+}
+
+/**
+ * Stage margins around a station's reference levels (m). The lowest stage seen at Hankou (14.46 m,
+ * 2021) lies 12.8 m below its warning level (27.3 m) and reservoirs draw down ~30 m (Three Gorges
+ * 175 → 145 m): 40 m below the lowest reference level and 15 m above the highest (or the
+ * historical maximum) only reject wrong-datum or garbage values. Inside, more than 25 m below /
+ * 3 m above the historical maximum is suspect.
+ */
+export const WATER_LEVEL_MARGIN = { below: 40, above: 15, suspectBelow: 25, suspectAbove: 3 } as const;
+
+/**
+ * Valid range of `metric` at `station`. Water level is ranged per station from the station's
+ * reference levels (so Enshi at 415.5 m is valid while the global −10…250 m still bounds stations
+ * without levels); every other metric uses its physical range (METRICS).
+ */
+export function validRange(station: { referenceLevels?: { levels: { value: number }[]; historicalMax: { value: number } | null } | null } | null | undefined, metric: MetricCode): ValidRange {
+  const m = METRICS[metric];
+  const ref = metric === 'water_level' ? station?.referenceLevels : null;
+  const values = ref ? [...ref.levels.map((l) => l.value), ...(ref.historicalMax ? [ref.historicalMax.value] : [])] : [];
+  if (values.length === 0) return { min: m.validMin, max: m.validMax, suspect: null, basis: 'metric' };
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const M = WATER_LEVEL_MARGIN;
+  return { min: lo - M.below, max: hi + M.above, suspect: [lo - M.suspectBelow, hi + M.suspectAbove], basis: 'station' };
 }

@@ -326,6 +326,12 @@ class Ctx {
         return 17 + 11 * cosPhase(this.doy, 200, 365.25) + 4 * cosPhase(this.h, 14.5, 24) + 1.5 * this.n(metric, 48) - Math.min(3, this.rs.rain);
       case 'humidity':
         return Math.min(100, 74 - 12 * cosPhase(this.h, 14.5, 24) + Math.min(18, api) + 4 * this.n(metric, 24));
+      case 'pressure': // kPa: ~102.3 in winter, ~100.0 in summer at Wuhan's altitude
+        return 101.15 + 1.15 * cosPhase(this.doy, 15, 365.25) - 0.1 * cosPhase(this.h, 16, 12) + 0.3 * this.n(metric, 72);
+      case 'wind_speed': // m/s, stronger in the afternoon
+        return Math.max(0, 2.2 + 0.8 * cosPhase(this.h, 15, 24) + 1.2 * this.n(metric, 6));
+      case 'wind_dir': // degrees: northerly in winter, southerly in summer monsoon
+        return (((180 - 150 * cosPhase(this.doy, 15, 365.25) + 40 * this.n(metric, 12)) % 360) + 360) % 360;
       // ---- soil -----------------------------------------------------------------------------
       case 'soil_moisture': {
         const fc = 34 + 4 * st.site;

@@ -15,7 +15,7 @@ import { deriveMn } from '../mn.js';
  */
 const HYDRO: MetricCode[] = ['water_level', 'discharge', 'rainfall'];
 const WQ: MetricCode[] = ['water_temp', 'ph', 'do', 'conductivity', 'turbidity', 'codmn', 'nh3n', 'tp', 'tn'];
-const AIR: MetricCode[] = ['pm25', 'pm10', 'so2', 'no2', 'co', 'o3', 'air_temp', 'humidity', 'rainfall'];
+const AIR: MetricCode[] = ['pm25', 'pm10', 'so2', 'no2', 'co', 'o3', 'air_temp', 'humidity', 'pressure', 'wind_speed', 'wind_dir', 'rainfall'];
 const SOIL: MetricCode[] = ['soil_moisture', 'soil_temp', 'soil_ph', 'cd', 'hg', 'as', 'pb', 'cr', 'cu', 'ni', 'zn'];
 const SRC_LEVELS = 'levels: Hubei Dept. of Water Resources 江河水情 table 2023/2016 and news reports (domain-facts hydrology; see referenceLevels)';
 const CWRC = '长江水利委员会水文局';
