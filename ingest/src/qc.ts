@@ -59,6 +59,9 @@ const ROWS: Row[] = [
   ['o3', 0, 1000, 0, 400, 80, 250, 120, ...F(30, 60)],
   ['air_temp', -30, 48, -15, 42, 4, 10, 6, ...F(30, 60)],
   ['humidity', 0, 100, 5, 100, 20, 50, 30, null, null, null],
+  ['pressure', 60, 108, 95, 105, 0.5, 2, 0.5, ...F(30, null)],
+  ['wind_speed', 0, 60, 0, 30, 10, 25, 15, null, null, null],
+  ['wind_dir', 0, 360, 0, 360, null, null, null, null, null, null],
   ['soil_moisture', 0, 80, 1, 60, 10, 30, 10, null, null, null],
   ['soil_temp', -20, 60, -10, 45, 3, 8, 3, null, null, null],
   ['soil_ph', 2, 12, 4, 9, 0.5, 1.5, null, null, null, null],
@@ -197,6 +200,8 @@ export class QcEngine {
     readonly windowSize: number,
     overrides: QcOverridesInput = {},
     readonly maxSeries = 200_000,
+    /** Per-station gross range (e.g. water level from the station's reference levels), null: the metric's. */
+    private readonly stationRange: ((station: string, metric: MetricCode) => QcThresholds['range'] | null) | null = null,
   ) {
     this.thresholds = qcThresholds(overrides);
     const needed = Math.max(0, ...Object.values(this.thresholds).map((t) => (t.flat ? (t.flat.fail ?? t.flat.suspect) : 0)));
@@ -236,6 +241,13 @@ export class QcEngine {
     return missing.size;
   }
 
+  private thresholdsFor(station: string, metric: MetricCode): QcThresholds {
+    const t = this.thresholds[metric];
+    if (!this.stationRange || metric !== 'water_level') return t;
+    const range = this.stationRange(station, metric); // not cached: the registry may change a station's levels
+    return range ? { ...t, range } : t;
+  }
+
   private evict(): void {
     while (this.windows.size > this.maxSeries) {
       const oldest = this.windows.keys().next().value;
@@ -266,7 +278,7 @@ export class QcEngine {
         w = base ? { ts: base.ts.slice(), v: base.v.slice() } : { ts: [], v: [] };
         staged.set(k, w);
       }
-      const t = this.thresholds[r.metric];
+      const t = this.thresholdsFor(r.station, r.metric);
       const last = w.ts.length ? w.ts[w.ts.length - 1]! : -Infinity;
       if (r.ts <= last) {
         results[i] = evaluate(t, r.value, r.ts, null, r.quality);

@@ -1,5 +1,5 @@
 import type { IClientOptions } from 'mqtt';
-import { topics } from '@basin/schemas';
+import { topics, validRange, type Station } from '@basin/schemas';
 import { redactUrl, type Db, type Logger } from '@basin/platform';
 import { LetterSet, classifyMqtt, type Classified } from './classify.js';
 import { committedAcks } from './committed.js';
@@ -61,7 +61,7 @@ export async function start(deps: IngestDeps): Promise<IngestService> {
   }
   const metrics = new IngestMetrics();
   const counters: IngestCounters = { received: 0, stored: 0, duplicates: 0, conflicts: 0, deadLettered: {}, batches: 0 };
-  const pipeline = newPipeline(config, db, log);
+  const pipeline = newPipeline(config, db, log, registry.stations);
   const limits = { maxFutureMs: config.maxFutureMs, maxPastMs: config.maxPastMs };
   let mqtt: MqttSource | null = null;
   let hj212: Hj212Gateway | null = null;
@@ -157,10 +157,14 @@ export async function start(deps: IngestDeps): Promise<IngestService> {
   };
 }
 
-function newPipeline(config: IngestConfig, db: Db, log: Logger): Pipeline {
+function newPipeline(config: IngestConfig, db: Db, log: Logger, stations: ReadonlyMap<string, Station>): Pipeline {
   return new Pipeline({
     db,
-    qc: new QcEngine(config.qc.window, config.qc.overrides),
+    // water level QC-ranged per station (schemas validRange, from the station's reference levels)
+    qc: new QcEngine(config.qc.window, config.qc.overrides, undefined, (id, metric) => {
+      const r = validRange(stations.get(id), metric);
+      return r.basis === 'station' ? { fail: [r.min, r.max], suspect: r.suspect ?? [r.min, r.max] } : null;
+    }),
     log,
     worker: config.clientId,
     batchSize: config.batchSize,
