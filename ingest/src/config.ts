@@ -64,9 +64,10 @@ export const IngestEnv = z.object({
   INGEST_JOBS_TICK_S: posInt(60).describe('how often ingest runs due policy jobs itself, seconds'),
   INGEST_HJ212_PORT: z.coerce.number().int().min(0).max(65535).optional().describe('HJ 212-2017 TCP listener; unset disables it, 0 picks a free port.'),
   INGEST_HJ212_HOST: z.string().default('127.0.0.1').describe('bind address of the HJ 212 listener'),
-  INGEST_HJ212_MN_MAP: mnMap.describe('HJ 212 MN codes to station ids, "MN=station,MN2=station2" (default: MN = upper-cased station id; the hj212_devices table wins)'),
+  INGEST_HJ212_MN_MAP: mnMap.describe('HJ 212 MN codes to station ids, "MN=station,MN2=station2" (default: the MN stored with each station: explicit, the upper-cased id, or the hashed form of a long id; the hj212_devices table wins)'),
   INGEST_HJ212_TZ_OFFSET_MIN: z.coerce.number().int().min(-720).max(840).default(480).describe('Time zone of HJ 212 DataTime / QN fields, minutes east of UTC (China Standard Time = 480).'),
   INGEST_HJ212_IDLE_S: posInt(600).describe('close HJ 212 connections idle this long, seconds'),
+  INGEST_HJ212_MAX_SEGMENT: z.coerce.number().int().min(1).max(9999).default(1024).describe('longest HJ 212 data segment accepted, bytes (the standard: 1024; raise for loggers known to exceed it)'),
 });
 export type IngestEnv = z.infer<typeof IngestEnv>;
 
@@ -84,6 +85,8 @@ export interface Hj212Config {
   mnMap: ReadonlyMap<string, string>;
   tzOffsetMin: number;
   idleMs: number;
+  /** Longest data segment accepted (INGEST_HJ212_MAX_SEGMENT). */
+  maxSegment: number;
 }
 
 export interface IngestConfig {
@@ -151,6 +154,7 @@ export function loadConfig(env: Env): IngestConfig {
             mnMap: e.INGEST_HJ212_MN_MAP,
             tzOffsetMin: e.INGEST_HJ212_TZ_OFFSET_MIN,
             idleMs: e.INGEST_HJ212_IDLE_S * 1000,
+            maxSegment: e.INGEST_HJ212_MAX_SEGMENT,
           },
   };
 }

@@ -25,7 +25,7 @@ export const DEAD_LETTER_REASONS = {
   hj212_unknown_mn: 'HJ 212 MN (device code) is not mapped to a station',
   hj212_bad_password: 'HJ 212 PW (access password) is wrong for this MN',
   hj212_unsupported: 'HJ 212 command (CN) carries no readings ingest accepts',
-  unknown_unit: 'SenML unit is not the catalogue unit and has no conversion to it',
+  unknown_unit: 'unit (SenML, or HJ 212 factor default / device override) is not the catalogue unit and has no conversion to it',
   catalogue_protected: 'registry document for a catalogue station (changes only with a release)',
   outside_basin: 'registry document places the station outside the basin',
   stale_version: 'changed registry document without a higher version',

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeHj212Frame, encodeReadingBatch, encodeSenml, buildHj212Realtime, hj212Time, topics } from '@basin/schemas';
+import { encodeHj212Frame, encodeReadingBatch, encodeSenml, buildHj212Realtime, hj212Time, mnOf, topics } from '@basin/schemas';
 import type { EmbeddedDb } from '@basin/platform';
 import type { MqttClient } from 'mqtt';
 import type { IngestService } from '../src/service.js';
@@ -168,10 +168,37 @@ describe('ingest pipeline (Mosquitto + embedded TimescaleDB)', () => {
     );
     expect(rows.rows).toEqual([
       { metric: 'nh3n', value: 0.42, quality: 1, t: ts },
-      { metric: 'ph', value: 7.3, quality: 3, t: ts }, // HJ 212 flag C (calibration): suspect
+      { metric: 'ph', value: 7.3, quality: 4, t: ts }, // HJ 212 flag C (calibration): fail
     ]);
     const dl = (await db.query<{ reason: string }>('SELECT reason FROM dead_letters ORDER BY reason')).rows.map((r) => r.reason);
     expect(dl).toEqual(['hj212_bad_crc', 'hj212_bad_frame', 'metric_not_at_station']);
+  });
+
+  it('HJ 212: resynchronises after a bad length header, stores mg/m3 converted, resolves simulator MNs of long ids', async () => {
+    const longId = 'syn-yangtze-00042-air-quality-station';
+    const station = { id: longId, name: { zh: '合成站', en: 'Synthetic' }, kind: 'air_quality', location: { lon: 114.3, lat: 30.6 }, metrics: ['so2', 'co'], jurisdiction: { admin: '湖北省武汉市', owner: 'test' }, synthetic: true };
+    await pub.publishAsync(topics.registry(longId), JSON.stringify(station), { qos: 1, retain: true });
+    await waitFor(async () => (await count(db, `SELECT count(*) AS n FROM stations WHERE id = $1`, [longId])) === 1);
+    const ts = Math.floor((Date.now() - 120_000) / 1000) * 1000;
+    // what the simulator sends: MN from schemas' mnOf(), SO2 in the standard's mg/m3
+    const frameFor = (id: string, so2: number) =>
+      encodeHj212Frame(buildHj212Realtime({ mn: mnOf({ id }), pw: '123456', st: '22', ts, values: [{ metric: 'so2', value: so2 }, { metric: 'co', value: 0.9 }] }));
+    expect(mnOf({ id: longId })).toHaveLength(24);
+    const sock = net.connect(svc.hj212Port!, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(`##9999QN=cut-short\r\n${frameFor('air-wuhan', 15)}${frameFor(longId, 22)}`);
+    const rows = await waitFor(async () => {
+      const r = await db.query<{ station: string; metric: string; value: number }>(`SELECT station, metric, value FROM readings WHERE metric IN ('so2', 'co') ORDER BY station, metric`);
+      return r.rows.length === 4 ? r.rows : null;
+    });
+    sock.destroy();
+    expect(rows.map((r) => [r.station, r.metric, Math.round(r.value * 1000) / 1000])).toEqual([
+      ['air-wuhan', 'co', 0.9],
+      ['air-wuhan', 'so2', 15], // sent as a21026-Rtd=0.015 (mg/m3), stored in µg/m3
+      [longId, 'co', 0.9],
+      [longId, 'so2', 22],
+    ]);
+    await pub.publishAsync(topics.registry(longId), '', { qos: 1, retain: true });
   });
 
   it('serves Prometheus metrics', async () => {

@@ -11,6 +11,9 @@ import {
   parseHj212Segment,
   parseHj212Time,
   splitHj212Stream,
+  hj212ToCatalogue,
+  hj212FlagQc,
+  HJ212_FLAG_QC,
 } from './hj212.js';
 
 const STANDARD_EXAMPLE_SEGMENT = 'QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;Flag=5;CP=&&RtdInterval=30&&';
@@ -125,4 +128,51 @@ describe('HJ 212 real-time data (CN=2011)', () => {
       expect(() => parseHj212Segment(seg)).toThrow(Hj212Error);
     },
   );
+});
+
+describe('HJ 212 stream resynchronisation and units', () => {
+  const seg = (n: number) => `QN=${n};ST=21;CN=2011;PW=1;MN=A;Flag=4;CP=&&DataTime=20240101000000;w01001-Rtd=7&&`;
+  const enc = new TextEncoder();
+
+  it('a frame headed ##9999 followed by two valid frames yields the two frames', () => {
+    const buf = enc.encode(`##9999QN=bad;garbage-that-was-cut-short\r\n${encodeHj212Frame(seg(1))}${encodeHj212Frame(seg(2))}`);
+    const out = splitHj212Stream(buf);
+    expect(out.frames.map((f) => parseHj212Segment(decodeHj212Frame(f)).qn)).toEqual(['1', '2']);
+    expect(out.rest.length).toBe(0);
+    expect(out.skipped).toBeGreaterThan(0);
+  });
+
+  it('skips a header whose frame does not end in CRLF where its length says', () => {
+    const good = encodeHj212Frame(seg(3));
+    const wrong = `##0010${'x'.repeat(30)}`;
+    const out = splitHj212Stream(enc.encode(wrong + good));
+    expect(out.frames.map((f) => parseHj212Segment(decodeHj212Frame(f)).qn)).toEqual(['3']);
+  });
+
+  it('accepts longer segments only when configured', () => {
+    const long = `QN=9;ST=21;CN=2011;PW=1;MN=A;Flag=4;CP=&&DataTime=20240101000000;x=${'1'.repeat(1200)}&&`;
+    expect(() => encodeHj212Frame(long)).toThrow(RangeError);
+    const frame = encodeHj212Frame(long, 2000);
+    expect(splitHj212Stream(enc.encode(frame)).frames).toHaveLength(0);
+    expect(splitHj212Stream(enc.encode(frame), 2000).frames).toHaveLength(1);
+    expect(() => decodeHj212Frame(frame)).toThrow(/exceeds 1024/);
+  });
+
+  it('encodes SO2 / NO2 in the standard unit (mg/m3) and decodes back to the catalogue unit', () => {
+    const s = buildHj212Realtime({ mn: 'AIR', pw: '1', st: '22', ts: Date.UTC(2024, 0, 1), values: [{ metric: 'so2', value: 15 }, { metric: 'co', value: 0.8 }, { metric: 'wind_speed', value: 3 }] });
+    expect(s).toContain('a21026-Rtd=0.015,');
+    expect(s).toContain('a21005-Rtd=0.8,');
+    expect(s).toContain('a01007-Rtd=3,');
+    expect(hj212ToCatalogue('a21026', 0.015)).toEqual({ metric: 'so2', value: 15 });
+    expect(hj212ToCatalogue('w01014', 0.35, 'mS/cm')!.value).toBeCloseTo(350, 9);
+    expect(hj212ToCatalogue('a21026', 1, 'ppm')).toBeNull();
+    expect(hj212ToCatalogue('zz9999', 1)).toBeNull();
+  });
+
+  it('maps every data flag of the standard to a QC floor', () => {
+    expect(Object.keys(HJ212_FLAG_QC).sort()).toEqual(['B', 'C', 'D', 'F', 'M', 'N', 'S', 'T']);
+    expect(hj212FlagQc('T')).toBe('suspect');
+    expect(hj212FlagQc('N')).toBeNull();
+    expect(hj212FlagQc('?')).toBe('suspect');
+  });
 });

@@ -1,4 +1,5 @@
-import type { MetricCode } from './metrics.js';
+import { METRICS, type MetricCode } from './metrics.js';
+import { convertUnit } from './units.js';
 
 /**
  * HJ 212-2017 《污染物在线监控（监测）系统数据传输标准》: framing, CRC and the data segment.
@@ -15,8 +16,22 @@ import type { MetricCode } from './metrics.js';
  * Shared by the simulator (encoder) and the ingest gateway's HJ 212 listener (decoder).
  */
 
-/** Maximum data-segment length allowed by the standard (4 decimal digits; the standard caps at 9999). */
-export const HJ212_MAX_SEGMENT = 9999;
+/**
+ * Protocol versions. 2017 frames are what loggers speak; HJ 212-2025 (in force 2026-01-01) is
+ * known only in outline (see ingest/README.md): its differences get their own strategy here when
+ * verified. `HJ212_VERSIONS[v]` holds what differs per version.
+ */
+export type Hj212Version = '2017';
+export const HJ212_VERSIONS: Readonly<Record<Hj212Version, { maxSegment: number; flagVersionBits: number }>> = {
+  // data segment 0-1024 bytes; Flag bits 2-7 = protocol version (000001 = 2017, so Flag 4 / 5)
+  '2017': { maxSegment: 1024, flagVersionBits: 1 },
+};
+
+/** Maximum data-segment length of HJ 212-2017 (0-1024). Loggers known to exceed it: pass `maxSegment`. */
+export const HJ212_MAX_SEGMENT = HJ212_VERSIONS['2017'].maxSegment;
+
+/** The 4-digit length field's own limit (for `maxSegment` overrides). */
+export const HJ212_LENGTH_FIELD_MAX = 9999;
 
 /** CN command codes used by the platform. */
 export const HJ212_CN = {
@@ -60,15 +75,80 @@ export const HJ212_POLLUTANT: Partial<Record<MetricCode, string>> = {
   o3: 'a05024',
   air_temp: 'a01001',
   humidity: 'a01002',
+  pressure: 'a01006',
+  wind_speed: 'a01007',
+  wind_dir: 'a01008',
 };
+
+/**
+ * Unit of each factor when the logger sends the standard's default (HJ 212-2017 appendix B).
+ * Ambient SO2 / NO2 / CO are in mg/m³ there, while the catalogue keeps SO2 / NO2 in µg/m³ (HJ 633):
+ * decoders convert to the catalogue unit, encoders from it. Loggers configured otherwise (e.g.
+ * conductivity in mS/cm) get a per-device override. Rows marked (unverified) follow the catalogue
+ * unit: the appendix text was not available to check them.
+ */
+export const HJ212_DEFAULT_UNIT: Readonly<Record<string, string>> = {
+  w01010: 'Cel',
+  w01001: '[pH]',
+  w01009: 'mg/L',
+  w01014: 'uS/cm',
+  w01003: '[NTU]',
+  w01019: 'mg/L',
+  w01018: 'mg/L',
+  w21003: 'mg/L',
+  w21011: 'mg/L',
+  w21001: 'mg/L',
+  a21026: 'mg/m3',
+  a21004: 'mg/m3',
+  a21005: 'mg/m3',
+  a05024: 'ug/m3', // (unverified)
+  a34004: 'ug/m3', // (unverified)
+  a34002: 'ug/m3', // (unverified)
+  a01001: 'Cel',
+  a01002: '%RH',
+  a01006: 'kPa',
+  a01007: 'm/s',
+  a01008: 'deg',
+};
+
+/**
+ * Value of factor `code` in `unit` (default: the standard's) converted to the catalogue unit of
+ * its metric; null when the unit has no exact conversion (the caller dead-letters the value).
+ */
+export function hj212ToCatalogue(code: string, value: number, unit?: string): { metric: MetricCode; value: number } | null {
+  const metric = HJ212_METRIC[code];
+  if (!metric) return null;
+  const v = convertUnit(value, unit ?? HJ212_DEFAULT_UNIT[code] ?? METRICS[metric].unit, METRICS[metric].unit);
+  return v === null ? null : { metric, value: v };
+}
 
 /** Reverse of HJ212_POLLUTANT. */
 export const HJ212_METRIC: Readonly<Record<string, MetricCode>> = Object.freeze(
   Object.fromEntries(Object.entries(HJ212_POLLUTANT).map(([m, code]) => [code, m as MetricCode])),
 );
 
-/** HJ 212 data flags (table 6): N normal, F stopped, M maintenance, S manual, D fault, C calibration, T over limit, B comm. */
+/** HJ 212-2017 data flags (数据标记): N normal, F stopped, M maintenance, S manual, D fault, C calibration, T over limit, B comm. */
 export type Hj212Flag = 'N' | 'F' | 'M' | 'S' | 'D' | 'C' | 'T' | 'B';
+
+/**
+ * Data flag → the least severe QC flag the value may get (QARTOD: QC can only make it worse).
+ * The rule beside each: whether the number still describes the environment.
+ */
+export const HJ212_FLAG_QC: Readonly<Record<Hj212Flag, 'suspect' | 'fail' | null>> = {
+  N: null, // 正常: instrument working normally; automated QC decides
+  T: 'suspect', // 超测上限: above the instrument's upper limit; the true value is at least this, not this
+  S: 'suspect', // 手工输入的设定值: set by hand, not measured now
+  B: 'suspect', // 通讯异常: analyser-logger link faulty; the value may be stale or garbled
+  D: 'fail', // 故障: instrument fault
+  F: 'fail', // 停运: the process / instrument is stopped; not a measurement
+  M: 'fail', // 维护: under maintenance; the sensor may sit in test media
+  C: 'fail', // 校准: calibrating; the value is the standard solution's
+};
+
+/** QC floor of a data flag; an unknown flag is suspect (not in the standard: not trusted). */
+export function hj212FlagQc(flag: string): 'suspect' | 'fail' | null {
+  return Object.hasOwn(HJ212_FLAG_QC, flag) ? HJ212_FLAG_QC[flag as Hj212Flag] : 'suspect';
+}
 
 /** CRC16 of HJ 212-2017 (appendix A) over bytes. */
 export function hj212Crc16(data: Uint8Array): number {
@@ -88,9 +168,9 @@ const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: true });
 
 /** Wrap a data segment into a frame: `##` + length + segment + CRC + CRLF. */
-export function encodeHj212Frame(segment: string): string {
+export function encodeHj212Frame(segment: string, maxSegment = HJ212_MAX_SEGMENT): string {
   const bytes = enc.encode(segment);
-  if (bytes.length > HJ212_MAX_SEGMENT) throw new RangeError(`HJ 212 data segment of ${bytes.length} bytes exceeds ${HJ212_MAX_SEGMENT}`);
+  if (bytes.length > maxSegment) throw new RangeError(`HJ 212 data segment of ${bytes.length} bytes exceeds ${maxSegment}`);
   const crc = hj212Crc16(bytes).toString(16).toUpperCase().padStart(4, '0');
   return `##${String(bytes.length).padStart(4, '0')}${segment}${crc}\r\n`;
 }
@@ -108,12 +188,13 @@ export class Hj212Error extends Error {
 }
 
 /** Decode one complete frame (with or without the trailing CRLF) into its data segment; throws Hj212Error. */
-export function decodeHj212Frame(frame: Uint8Array | string): string {
+export function decodeHj212Frame(frame: Uint8Array | string, maxSegment = HJ212_MAX_SEGMENT): string {
   const bytes = typeof frame === 'string' ? enc.encode(frame) : frame;
   if (bytes.length < 12 || bytes[0] !== 0x23 || bytes[1] !== 0x23) throw new Hj212Error('bad_header', 'frame does not start with ##');
   const lenText = String.fromCharCode(...bytes.subarray(2, 6));
   if (!/^\d{4}$/.test(lenText)) throw new Hj212Error('bad_length', `length field ${JSON.stringify(lenText)} is not 4 digits`);
   const len = Number(lenText);
+  if (len > maxSegment) throw new Hj212Error('bad_length', `data segment length ${len} exceeds ${maxSegment}`);
   const end = 6 + len;
   if (bytes.length < end + 4) throw new Hj212Error('bad_length', `frame shorter than its declared length ${len}`);
   const rest = bytes.length - (end + 4);
@@ -136,9 +217,12 @@ export function decodeHj212Frame(frame: Uint8Array | string): string {
 
 /**
  * Split a byte stream into frames. Returns complete frames and the unconsumed tail (keep it and
- * prepend the next chunk). Garbage before a `##` is skipped and counted.
+ * prepend the next chunk). Garbage before a `##` is skipped and counted. A header that cannot
+ * start a frame — a length above `maxSegment`, or a frame not ending in CRLF where its length
+ * says — is skipped too, and the stream resynchronises on the next `##`: a bad length header
+ * never holds the frames behind it.
  */
-export function splitHj212Stream(buf: Uint8Array): { frames: Uint8Array[]; rest: Uint8Array; skipped: number } {
+export function splitHj212Stream(buf: Uint8Array, maxSegment = HJ212_MAX_SEGMENT): { frames: Uint8Array[]; rest: Uint8Array; skipped: number } {
   const frames: Uint8Array[] = [];
   let i = 0;
   let skipped = 0;
@@ -156,7 +240,14 @@ export function splitHj212Stream(buf: Uint8Array): { frames: Uint8Array[]; rest:
       skipped++;
       continue;
     }
-    const total = 6 + Number(lenText) + 4 + 2;
+    const len = Number(lenText);
+    const total = 6 + len + 4 + 2;
+    const bad = len > maxSegment || (buf.length - i >= total && (buf[i + total - 2] !== 0x0d || buf[i + total - 1] !== 0x0a));
+    if (bad) {
+      i++;
+      skipped++;
+      continue;
+    }
     if (buf.length - i < total) break;
     frames.push(buf.subarray(i, i + total));
     i += total;
@@ -242,7 +333,9 @@ export function buildHj212Realtime(input: Hj212RealtimeInput): string {
   for (const v of input.values) {
     const code = HJ212_POLLUTANT[v.metric];
     if (!code || !Number.isFinite(v.value)) continue;
-    groups.push(`${code}-Rtd=${formatValue(v.value)},${code}-Flag=${v.flag ?? 'N'}`);
+    // sent in the standard's default unit of the factor (SO2 / NO2 in mg/m³)
+    const value = convertUnit(v.value, METRICS[v.metric].unit, HJ212_DEFAULT_UNIT[code] ?? METRICS[v.metric].unit) ?? v.value;
+    groups.push(`${code}-Rtd=${formatValue(value)},${code}-Flag=${v.flag ?? 'N'}`);
   }
   const cp = [`DataTime=${hj212Time(input.ts)}`, ...groups].join(';');
   return `QN=${hj212Time(input.qnTs ?? input.ts, true)};ST=${input.st};CN=${HJ212_CN.REALTIME};PW=${input.pw};MN=${input.mn};Flag=${input.flag ?? 4};CP=&&${cp}&&`;

@@ -24,7 +24,7 @@ describe('HJ 212-2017 decoding', () => {
     expect(d.readings).toEqual([
       { station: 'wq-zongguan', metric: 'cod', value: 15.2, ts, quality: 'not_evaluated', seq: null },
       { station: 'wq-zongguan', metric: 'nh3n', value: 0.5, ts, quality: 'fail', seq: null },
-      { station: 'wq-zongguan', metric: 'tp', value: 0.1, ts, quality: 'suspect', seq: null },
+      { station: 'wq-zongguan', metric: 'tp', value: 0.1, ts, quality: 'fail', seq: null }, // M: maintenance
     ]);
     expect(d.issues).toEqual([{ reason: 'unknown_metric', detail: expect.stringContaining('w99999') }]);
     expect(d.reply).toBe(encodeHj212Frame('QN=20260101080000123;ST=91;CN=9014;PW=123456;MN=MN0001;Flag=4;CP=&&&&'));
@@ -37,6 +37,42 @@ describe('HJ 212-2017 decoding', () => {
       ['co', 0.8],
     ]);
     expect(d.reply).toBeNull();
+  });
+
+  it.each([
+    ['N', 'not_evaluated'],
+    ['T', 'suspect'],
+    ['S', 'suspect'],
+    ['B', 'suspect'],
+    ['D', 'fail'],
+    ['F', 'fail'],
+    ['M', 'fail'],
+    ['C', 'fail'],
+    ['X', 'suspect'],
+  ])('data flag %s gives at least %s', (flag, quality) => {
+    const d = decodeHj212(frame(`QN=1;ST=21;CN=2011;PW=123456;MN=MN0001;Flag=4;CP=&&DataTime=20260101080000;w21003-Rtd=0.5,w21003-Flag=${flag}&&`), resolver);
+    expect(d.readings[0]!.quality).toBe(quality);
+  });
+
+  it('converts the standard default units (SO2 / NO2 in mg/m3) and per-device overrides to the catalogue unit', () => {
+    const units: Record<string, string> = { w01014: 'mS/cm' };
+    const r2: Hj212Resolver = { ...resolver, unit: (mn, code) => (mn === 'MN0001' ? units[code] : undefined) };
+    const d = decodeHj212(frame('QN=1;ST=22;CN=2011;PW=123456;MN=MN0001;Flag=4;CP=&&DataTime=20260101080000;a21026-Rtd=0.015;a21004-Rtd=0.04;a21005-Rtd=0.8;w01014-Rtd=0.35;a01007-Rtd=3.2;a01008-Rtd=270;a01006-Rtd=101.2&&'), r2);
+    const got = Object.fromEntries(d.readings.map((r) => [r.metric, r.value]));
+    expect(got.so2).toBeCloseTo(15, 9); // µg/m3
+    expect(got.no2).toBeCloseTo(40, 9);
+    expect(got.co).toBe(0.8); // mg/m3 in both
+    expect(got.conductivity).toBeCloseTo(350, 9); // µS/cm
+    expect(got).toMatchObject({ wind_speed: 3.2, wind_dir: 270, pressure: 101.2 });
+    const bad = decodeHj212(frame('QN=1;ST=22;CN=2011;PW=123456;MN=MN0001;Flag=4;CP=&&DataTime=20260101080000;a21026-Rtd=1;a21005-Rtd=0.8&&'), { ...resolver, unit: () => 'ppm' });
+    expect(bad.issues.map((i) => i.reason)).toEqual(['unknown_unit', 'unknown_unit']);
+  });
+
+  it('caps the data segment at 1024 bytes unless configured higher', () => {
+    const long = `QN=1;ST=21;CN=2011;PW=123456;MN=MN0001;Flag=4;CP=&&DataTime=20260101080000;w01001-Rtd=7;x=${'9'.repeat(1100)}&&`;
+    const f = Buffer.from(encodeHj212Frame(long, 9999));
+    expect(decodeHj212(f, resolver).issues.map((i) => i.reason)).toEqual(['hj212_bad_frame']);
+    expect(decodeHj212(f, { ...resolver, maxSegment: 2048 }).readings).toHaveLength(1);
   });
 
   it('rejects bad CRC, malformed frames, unknown MN, wrong password, unsupported CN, bad values', () => {

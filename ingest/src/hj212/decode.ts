@@ -1,6 +1,10 @@
 import {
+  HJ212_DEFAULT_UNIT,
   HJ212_METRIC,
+  HJ212_MAX_SEGMENT,
   Hj212Error,
+  hj212FlagQc,
+  hj212ToCatalogue,
   buildHj212DataAck,
   decodeHj212Frame,
   encodeHj212Frame,
@@ -14,8 +18,9 @@ import type { DeadLetterReason } from '../errors.js';
 
 /**
  * HJ 212-2017 data segment -> readings. Uses the shared codec in @basin/schemas (framing, CRC16,
- * segment parsing); this module adds what the gateway needs: which commands carry readings,
- * which field holds the value, data-flag -> QC hint, MN -> station, and the reply.
+ * segment parsing, factor units, flag rules); this module adds what the gateway needs: which
+ * commands carry readings, which field holds the value, unit conversion to the catalogue (with
+ * per-device overrides), data-flag -> QC hint, MN -> station, and the reply.
  */
 
 /** Upload commands that carry readings, and the field holding the value. */
@@ -27,20 +32,14 @@ export const HJ212_DATA_CN: Readonly<Record<string, { field: string; name: strin
 };
 
 /**
- * HJ 212 data flags (xxx-Flag) as a device-side quality hint: N normal and T (over limit — real
- * data) pass through to QC; D (fault) fails; F (stopped), M (maintenance), S (manual input),
- * C (calibration) and B (communication fault) are suspect.
+ * HJ 212 data flags (xxx-Flag) as a device-side quality hint, per the standard (rules beside
+ * HJ212_FLAG_QC in @basin/schemas): N passes to QC; T (above the instrument's upper limit), S
+ * (manual) and B (communication fault) are at least suspect; D (fault), F (stopped),
+ * M (maintenance) and C (calibration) fail; an unknown flag is suspect.
  */
-export const HJ212_FLAG_HINT: Readonly<Record<string, QualityFlag | undefined>> = {
-  N: undefined,
-  T: undefined,
-  D: 'fail',
-  F: 'suspect',
-  M: 'suspect',
-  S: 'suspect',
-  C: 'suspect',
-  B: 'suspect',
-};
+export function hj212FlagHint(flag: string): QualityFlag {
+  return hj212FlagQc(flag) ?? 'not_evaluated';
+}
 
 export interface Hj212Issue {
   reason: DeadLetterReason;
@@ -62,6 +61,10 @@ export interface Hj212Resolver {
   password(mn: string): string | null;
   /** Minutes east of UTC of the logger's clock (480 = China Standard Time). */
   tzOffsetMin: number;
+  /** Unit the MN's logger sends factor `code` in, when not the standard's default (per-device override). */
+  unit?(mn: string, code: string): string | undefined;
+  /** Longest data segment accepted (default 1024, HJ 212-2017; raise for loggers known to exceed it). */
+  maxSegment?: number;
 }
 
 const FLAG_ACK = 0b1;
@@ -70,7 +73,7 @@ const FLAG_ACK = 0b1;
 export function decodeHj212(frame: Uint8Array, resolve: Hj212Resolver): Hj212Decoded {
   let packet: Hj212Packet;
   try {
-    packet = parseHj212Segment(decodeHj212Frame(frame));
+    packet = parseHj212Segment(decodeHj212Frame(frame, resolve.maxSegment ?? HJ212_MAX_SEGMENT));
   } catch (e) {
     const reason: DeadLetterReason = e instanceof Hj212Error && e.reason === 'bad_crc' ? 'hj212_bad_crc' : 'hj212_bad_frame';
     return { packet: null, readings: [], issues: [{ reason, detail: (e as Error).message.slice(0, 300) }], reply: null };
@@ -105,8 +108,7 @@ export function decodeHj212(frame: Uint8Array, resolve: Hj212Resolver): Hj212Dec
   for (const [k, raw] of Object.entries(packet.cp)) {
     if (!k.endsWith(suffix)) continue;
     const code = k.slice(0, -suffix.length);
-    const metric = HJ212_METRIC[code];
-    if (!metric) {
+    if (!HJ212_METRIC[code]) {
       out.issues.push({ reason: 'unknown_metric', detail: `HJ 212 pollutant code ${code.slice(0, 20)} is not mapped to a metric` });
       continue;
     }
@@ -115,8 +117,14 @@ export function decodeHj212(frame: Uint8Array, resolve: Hj212Resolver): Hj212Dec
       out.issues.push({ reason: 'non_finite_value', detail: `${code}${suffix}=${raw.slice(0, 40)} is not a finite number` });
       continue;
     }
+    const unit = resolve.unit?.(packet.mn, code);
+    const converted = hj212ToCatalogue(code, value, unit);
+    if (!converted) {
+      out.issues.push({ reason: 'unknown_unit', detail: `${code} in ${(unit ?? HJ212_DEFAULT_UNIT[code] ?? '?').slice(0, 20)} has no conversion to the catalogue unit` });
+      continue;
+    }
     const flag = packet.cp[`${code}-Flag`] ?? 'N';
-    out.readings.push({ station, metric, value, ts, quality: HJ212_FLAG_HINT[flag] ?? 'not_evaluated', seq: null });
+    out.readings.push({ station, metric: converted.metric, value: converted.value, ts, quality: hj212FlagHint(flag), seq: null });
   }
   if (out.readings.length === 0 && out.issues.length === 0) {
     out.issues.push({ reason: 'hj212_unsupported', detail: `CN=${packet.cn} packet has no ${cn.field} values` });

@@ -8,7 +8,7 @@ import type { Hj212Resolver } from './decode.js';
  * `mn`, else the one derived from its id: schemas' mnOf(), the rule the simulator writes by).
  */
 export class Hj212Devices {
-  private devices = new Map<string, { station: string; password: string | null }>();
+  private devices = new Map<string, { station: string; password: string | null; units: Record<string, string> | null }>();
   private timer: NodeJS.Timeout | null = null;
   private index: MnIndex | null = null;
   private indexedSize = -1;
@@ -20,8 +20,11 @@ export class Hj212Devices {
   ) {}
 
   async load(): Promise<void> {
-    const r = await this.db.query<{ mn: string; station: string; password: string | null }>('SELECT mn, station, password FROM hj212_devices');
-    this.devices = new Map(r.rows.map((d) => [d.mn, { station: d.station, password: d.password }]));
+    // units: per-device unit overrides of factors ({"w01014": "mS/cm"}), migration 005
+    const r = await this.db.query<{ mn: string; station: string; password: string | null; units: Record<string, string> | null }>(
+      'SELECT mn, station, password, units FROM hj212_devices',
+    );
+    this.devices = new Map(r.rows.map((d) => [d.mn, { station: d.station, password: d.password, units: d.units }]));
     this.index = null; // rebuilt from the registry on the next lookup
   }
 
@@ -47,9 +50,11 @@ export class Hj212Devices {
     return this.index.stationOf(mn);
   }
 
-  resolver(tzOffsetMin: number): Hj212Resolver {
+  resolver(tzOffsetMin: number, maxSegment?: number): Hj212Resolver {
     return {
       tzOffsetMin,
+      maxSegment,
+      unit: (mn, code) => this.devices.get(mn)?.units?.[code],
       station: (mn) => this.station(mn),
       password: (mn) => this.devices.get(mn)?.password ?? null,
     };

@@ -42,7 +42,7 @@ export async function startHj212Gateway(o: Hj212GatewayOptions): Promise<Hj212Ga
       port: h.port,
       idleMs: h.idleMs,
       log: o.log,
-      resolver: devices.resolver(h.tzOffsetMin),
+      resolver: devices.resolver(h.tzOffsetMin, h.maxSegment),
       onConnections: (n) => metrics.hj212Connections.set(n),
       onJunk: (raw, remote) => {
         metrics.messages.inc({ transport: 'hj212' });

@@ -54,7 +54,7 @@ export async function startHj212Listener(o: Hj212ListenerOptions): Promise<Hj212
     socket.on('data', (chunk: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       for (;;) {
-        const { frames, rest, skipped } = splitHj212Stream(buf);
+        const { frames, rest, skipped } = splitHj212Stream(buf, o.resolver.maxSegment);
         if (skipped > 0) o.onJunk(junkOf(buf, [...frames, rest]), remote);
         let resync: Buffer | null = null;
         for (let i = 0; i < frames.length; i++) {
