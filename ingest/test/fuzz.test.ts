@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { MqttClient } from 'mqtt';
-import { BASIN_STATIONS, METRICS, METRIC_CODES, topics, type MetricCode } from '@basin/schemas';
+import { BASIN_STATIONS, METRICS, METRIC_CODES, STATION_BY_ID, topics, validRange, type MetricCode } from '@basin/schemas';
 import type { EmbeddedDb } from '@basin/platform';
 import type { DeadLetterReason } from '../src/errors.js';
 import { count, startIngestRig, waitFor, type IngestRig } from './helpers.js';
@@ -47,8 +47,8 @@ const message: fc.Arbitrary<() => Msg> = fc.oneof(
     ({ goods, bad, junk, pick }) =>
       (): Msg => {
         const good = goods.map((g) => {
-          const m = METRICS[g.metric as MetricCode];
-          return { station: g.station, metric: g.metric, ts: nextTs(), value: Number((m.validMin + (m.validMax - m.validMin) * g.frac).toFixed(6)) };
+          const m = validRange(STATION_BY_ID.get(g.station), g.metric as MetricCode); // water level: per station
+          return { station: g.station, metric: g.metric, ts: nextTs(), value: Number((m.min + (m.max - m.min) * g.frac).toFixed(6)) };
         });
         const recs: string[] = good.map((g) => JSON.stringify(g));
         const ts = nextTs();
@@ -68,10 +68,10 @@ const message: fc.Arbitrary<() => Msg> = fc.oneof(
             recs.push(JSON.stringify({ station, metric, value: METRICS[metric].validMax + 1 + Math.abs(hash(junk)), ts }));
             break;
           case 'future_timestamp':
-            recs.push(JSON.stringify({ station, metric, value: METRICS[metric].validMin, ts: Date.now() + 86_400_000 + Math.abs(hash(junk)) }));
+            recs.push(JSON.stringify({ station, metric, value: validRange(STATION_BY_ID.get(station), metric).min, ts: Date.now() + 86_400_000 + Math.abs(hash(junk)) }));
             break;
           case 'stale_timestamp':
-            recs.push(JSON.stringify({ station, metric, value: METRICS[metric].validMin, ts: Date.parse('2001-01-01T00:00:00Z') + Math.abs(hash(junk)) }));
+            recs.push(JSON.stringify({ station, metric, value: validRange(STATION_BY_ID.get(station), metric).min, ts: Date.parse('2001-01-01T00:00:00Z') + Math.abs(hash(junk)) }));
             break;
           case 'metric_not_at_station': {
             const other = METRIC_CODES.find((m) => !pick.metrics.includes(m))!;

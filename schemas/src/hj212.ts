@@ -217,10 +217,10 @@ export function decodeHj212Frame(frame: Uint8Array | string, maxSegment = HJ212_
 
 /**
  * Split a byte stream into frames. Returns complete frames and the unconsumed tail (keep it and
- * prepend the next chunk). Garbage before a `##` is skipped and counted. A header that cannot
- * start a frame — a length above `maxSegment`, or a frame not ending in CRLF where its length
- * says — is skipped too, and the stream resynchronises on the next `##`: a bad length header
- * never holds the frames behind it.
+ * prepend the next chunk). Garbage before a `##` is skipped and counted. A header whose length
+ * exceeds `maxSegment` cannot start a frame: the bytes up to its CRLF (or up to the next `##`)
+ * are returned as one frame — decoding rejects it with the length reason — and the stream
+ * resynchronises behind it, so a bad length header never holds the frames that follow.
  */
 export function splitHj212Stream(buf: Uint8Array, maxSegment = HJ212_MAX_SEGMENT): { frames: Uint8Array[]; rest: Uint8Array; skipped: number } {
   const frames: Uint8Array[] = [];
@@ -241,18 +241,28 @@ export function splitHj212Stream(buf: Uint8Array, maxSegment = HJ212_MAX_SEGMENT
       continue;
     }
     const len = Number(lenText);
-    const total = 6 + len + 4 + 2;
-    const bad = len > maxSegment || (buf.length - i >= total && (buf[i + total - 2] !== 0x0d || buf[i + total - 1] !== 0x0a));
-    if (bad) {
-      i++;
-      skipped++;
+    if (len > maxSegment) {
+      const end = badHeaderEnd(buf, i);
+      if (end < 0) break; // neither CRLF nor another frame yet
+      frames.push(buf.subarray(i, end));
+      i = end;
       continue;
     }
+    const total = 6 + len + 4 + 2;
     if (buf.length - i < total) break;
     frames.push(buf.subarray(i, i + total));
     i += total;
   }
   return { frames, rest: buf.subarray(i), skipped };
+}
+
+/** End of a frame with a bad length header at `at`: past its first CRLF, or the next `##`; -1 if neither is there yet. */
+function badHeaderEnd(buf: Uint8Array, at: number): number {
+  for (let j = at + 6; j + 1 < buf.length; j++) {
+    if (buf[j] === 0x0d && buf[j + 1] === 0x0a) return j + 2;
+    if (buf[j] === 0x23 && buf[j + 1] === 0x23) return j;
+  }
+  return -1;
 }
 
 /** A decoded data segment. `cp` holds the CP=&&...&& content parsed into groups of fields. */
