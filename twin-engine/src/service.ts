@@ -6,6 +6,8 @@ import type { ReadinessCheck } from './http/health.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
 import { systemClock } from './state/clock.js';
 import { TwinState } from './state/twin.js';
+import { startAlerting } from './rules/alerting.js';
+import type { Evaluator } from './rules/evaluator.js';
 
 export interface TwinDeps {
   config: TwinConfig;
@@ -23,6 +25,8 @@ export interface TwinService {
   readonly dispatcher: Dispatcher | null;
   /** Live state and basin model (rules and forecasts subscribe to it). */
   readonly twin: TwinState;
+  /** The 预警 rule evaluator of this process (evaluates only while it holds the deployment's lease). */
+  readonly evaluator: Evaluator;
   stop(): Promise<void>;
 }
 
@@ -37,6 +41,7 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
   dispatcher?.start();
   const twin = new TwinState(db, config.database, systemClock, config.twin, log.child({ component: 'state' }));
   await twin.start();
+  const evaluator = await startAlerting({ db, log, twin });
   const app = await buildApp({ ...deps, log, twin, nudge: () => dispatcher?.nudge() });
   await app.listen({ host: config.http.host, port: config.http.port });
   const addr = app.server.address();
@@ -49,8 +54,10 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
     url,
     dispatcher,
     twin,
+    evaluator,
     async stop() {
       await app.close();
+      await evaluator.stop();
       await dispatcher?.stop();
       await twin.stop();
     },
