@@ -35,9 +35,9 @@ export const deadLettersPlugin: ApiPlugin = async (app, { db }) => {
     return { items, nextCursor: r.rows.length > q.limit ? encodeCursor([items.at(-1)!.id]) : null };
   });
 
-  app.get('/dead-letters/reasons', { schema: { tags: ['dead letters'], summary: 'Dead-letter counts by reason', querystring: z.object({ from: IsoTime.optional() }), response: { 200: z.array(z.object({ reason: z.string(), count: z.number().int(), last: z.string() })) } } }, async (req) => {
+  app.get('/dead-letters/reasons', { schema: { tags: ['dead letters'], summary: 'Dead-lettered records by reason (a row may stand for several records of one message)', querystring: z.object({ from: IsoTime.optional() }), response: { 200: z.array(z.object({ reason: z.string(), count: z.number().int(), last: z.string() })) } } }, async (req) => {
     const r = await db.query<{ reason: string; count: number; last: Date | string }>(
-      `SELECT reason, count(*)::int AS count, max(time) AS last FROM dead_letters WHERE ($1::timestamptz IS NULL OR time >= $1) GROUP BY reason ORDER BY count DESC, reason`,
+      `SELECT reason, sum(count)::int AS count, max(time) AS last FROM dead_letters WHERE ($1::timestamptz IS NULL OR time >= $1) GROUP BY reason ORDER BY count DESC, reason`,
       [req.query.from ?? null],
     );
     return r.rows.map((x) => ({ reason: x.reason, count: x.count, last: iso(x.last)! }));
