@@ -1,58 +1,257 @@
-import { METRICS, type LatestReading, type Station } from '@basin/schemas';
-import { api } from './api';
-import { byStation as groupByStation, esc, formatValue } from './format';
+import './cesium-base';
+import { Cartesian3, SceneTransforms, ScreenSpaceEventType, type Viewer } from 'cesium';
+import type { Alert, DispatchTask, LatestReading, Station } from '@basin/schemas';
+import { api, auth, type Optional } from './api';
+import { addBasinLayers } from './basin-layers';
+import { CommandPanes, newestUnseen } from './command';
+import { loadViewerConfig, screenOptions } from './config';
+import { formatClock, type Lang } from './format';
+import { createGlobe, flyToPreset } from './globe';
+import { KIND_NAME, SEVERITY_NAME, pick, t } from './i18n';
+import { computeKpis, statusByStation } from './kpi';
+import { renderKpis } from './kpi-view';
+import { StationPanel } from './panel';
+import { PRESETS, type Preset } from './presets';
+import { KIND_SHAPE, shapeImage, StationLayer } from './station-layer';
+import { SEVERITY_COLOR, STATE_COLOR, stationColor } from './status';
 
-const KIND_ZH: Record<Station['kind'], string> = {
-  hydrology_gauge: '水文站',
-  reservoir: '水库',
-  lake_gauge: '湖泊站',
-  water_quality: '水质站',
-  water_intake: '取水口',
-  air_quality: '空气站',
-  soil: '土壤点',
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const opts = screenOptions(location.search);
+let lang: Lang = opts.lang;
+
+/** Everything the wall shows, refreshed by the live loop. */
+const state = {
+  stations: [] as Station[],
+  byId: new Map<string, Station>(),
+  latest: [] as LatestReading[],
+  alerts: { ok: false, missing: false, message: '' } as Optional<Alert[]>,
+  tasks: { ok: false, missing: false, message: '' } as Optional<DispatchTask[]>,
+  seenAlerts: new Set<string>(),
+  connected: null as boolean | null,
+  lastOk: 0,
 };
 
-const $ = (id: string) => document.getElementById(id)!;
-let stations: Station[] = [];
-
-function render(latest: LatestReading[]): void {
-  const byStation = groupByStation(latest);
-  const newest = latest.reduce((t, r) => Math.max(t, Date.parse(r.time)), 0);
-  $('summary').innerHTML = [
-    ['监测站 Stations', stations.length],
-    ['在报站 Reporting', byStation.size],
-    ['实时指标 Live values', latest.length],
-    ['最新数据 Newest', newest ? new Date(newest).toLocaleTimeString('zh-CN', { hour12: false }) : '—'],
-  ]
-    .map(([k, v]) => `<div class="kpi">${k}<b>${v}</b></div>`)
-    .join('');
-  $('stations').innerHTML = stations
-    .map((s) => {
-      const rows = (byStation.get(s.id) ?? [])
-        .map((r) => {
-          const v = formatValue(r);
-          return `<tr class="${r.quality}" data-metric="${r.metric}"><td>${esc(METRICS[r.metric].nameZh)}</td><td class="v">${v.text}</td><td class="u">${esc(v.unit)}</td></tr>`;
-        })
-        .join('');
-      return `<article class="station" data-station="${esc(s.id)}"><h2>${esc(s.name.zh)}<small>${KIND_ZH[s.kind]} · ${esc(s.id)}</small></h2>${
-        rows ? `<table>${rows}</table>` : '<p class="empty">暂无数据 no data yet</p>'
-      }</article>`;
-    })
-    .join('');
-}
-
-async function refresh(): Promise<void> {
-  try {
-    if (stations.length === 0) stations = await api.stations();
-    const latest = await api.latest();
-    render(latest);
-    $('status').className = '';
-    $('status').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}`;
-  } catch (e) {
-    $('status').className = 'error';
-    $('status').textContent = `连接失败 ${(e as Error).message}`;
+declare global {
+  interface Window {
+    /** For tests and diagnostics: the Cesium viewer and the wall's state. */
+    basin?: {
+      viewer: Viewer;
+      state: typeof state;
+      layer: StationLayer;
+      ready: boolean;
+      flyTo: (id: string) => void;
+      closePanel: () => void;
+      /** Page coordinates (CSS px) of a station's symbol, null when off screen. */
+      screenPosition: (id: string) => { x: number; y: number } | null;
+    };
   }
 }
 
-void refresh();
-setInterval(() => void refresh(), 5000);
+async function boot(): Promise<void> {
+  document.body.classList.toggle('wall', opts.wall);
+  const { config, problem } = await loadViewerConfig();
+  const viewer = createGlobe($('globe'), { light: opts.light, resolutionScale: opts.resolutionScale, tiles: config.tiles });
+  $('globe').append($('legend'));
+  const basinLayers = addBasinLayers(viewer.scene, lang);
+  const layer = new StationLayer(viewer.scene, opts.wall ? 1.25 : 1);
+  const panel = new StationPanel($('panel'), () => lang, () => undefined);
+  const command = new CommandPanes($('alerts'), $('tasks'), {
+    lang: () => lang,
+    stationName: (id) => {
+      const s = state.byId.get(id);
+      return s ? (lang === 'zh' ? s.name.zh : s.name.en) : id;
+    },
+    onSelectAlert: (a) => flyTo(a.station),
+    onChanged: () => void refresh(),
+    toast,
+  });
+  window.basin = {
+    viewer,
+    state,
+    layer,
+    ready: false,
+    flyTo: (id) => flyTo(id),
+    closePanel: () => panel.close(),
+    screenPosition: (id) => {
+      const s = state.byId.get(id);
+      if (!s) return null;
+      const p = SceneTransforms.worldToWindowCoordinates(viewer.scene, Cartesian3.fromDegrees(s.location.lon, s.location.lat, 0));
+      if (!p) return null;
+      const r = viewer.canvas.getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y };
+    },
+  };
+  if (problem) toast(problem, true);
+
+  function flyTo(stationId: string): void {
+    const s = state.byId.get(stationId);
+    if (!s) return;
+    pauseTour();
+    flyToPreset(viewer, { id: s.id, zh: s.name.zh, en: s.name.en, lon: s.location.lon, lat: s.location.lat, height: 90_000, pitch: -55 });
+    panel.open(s, state.latest);
+  }
+
+  // picking
+  viewer.screenSpaceEventHandler.setInputAction((e: { position: { x: number; y: number } }) => {
+    const id = layer.pick(e.position.x, e.position.y);
+    const s = id ? state.byId.get(id) : undefined;
+    if (s) {
+      pauseTour();
+      panel.open(s, state.latest);
+    }
+  }, ScreenSpaceEventType.LEFT_CLICK);
+
+  // camera presets and tour
+  let tourIdx = 0;
+  let tourPausedUntil = 0;
+  let tourOn = opts.tour;
+  const pauseTour = () => (tourPausedUntil = Date.now() + 90_000);
+  function renderPresets(): void {
+    $('presets').innerHTML =
+      PRESETS.map((p) => `<button data-preset="${p.id}" data-fit>${lang === 'zh' ? p.zh : p.en}</button>`).join('') +
+      `<button data-tour class="${tourOn ? 'on' : ''}" data-fit>${t('tour', lang)}</button>`;
+  }
+  $('presets').addEventListener('click', (e) => {
+    const b = (e.target as HTMLElement).closest<HTMLElement>('button');
+    if (!b) return;
+    if (b.hasAttribute('data-tour')) {
+      tourOn = !tourOn;
+      renderPresets();
+      return;
+    }
+    const p = PRESETS.find((x) => x.id === b.dataset.preset);
+    if (p) {
+      pauseTour();
+      flyToPreset(viewer, p);
+    }
+  });
+  setInterval(() => {
+    if (!tourOn || Date.now() < tourPausedUntil) return;
+    tourIdx = (tourIdx + 1) % PRESETS.length;
+    flyToPreset(viewer, PRESETS[tourIdx] as Preset, 4);
+  }, config.tourSeconds * 1000);
+  flyToPreset(viewer, PRESETS[0]!, 0);
+
+  // language, wall mode, sign-in
+  function renderChrome(): void {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    $('title').textContent = t('title', lang);
+    $('lang-btn').textContent = lang === 'zh' ? 'EN' : '中文';
+    $('wall-btn').textContent = opts.wall ? t('desk', lang) : t('wall', lang);
+    $('key-btn').textContent = auth.key ? t('signOut', lang) : t('signIn', lang);
+    renderPresets();
+    renderLegend();
+    renderConn();
+  }
+  $('lang-btn').addEventListener('click', () => {
+    lang = lang === 'zh' ? 'en' : 'zh';
+    basinLayers.setLang(lang);
+    renderChrome();
+    render();
+    panel.rerender();
+  });
+  $('wall-btn').addEventListener('click', () => {
+    const q = new URLSearchParams(location.search);
+    if (opts.wall) q.delete('wall');
+    else q.set('wall', '1');
+    location.search = q.toString();
+  });
+  $('key-btn').addEventListener('click', () => {
+    if (auth.key) auth.set(null);
+    else auth.set(prompt(t('apiKey', lang))?.trim() || null);
+    renderChrome();
+    void refresh();
+  });
+
+  function renderLegend(): void {
+    const kinds = (Object.keys(KIND_SHAPE) as (keyof typeof KIND_SHAPE)[]).map((k) => `<span><img src="${shapeImage(KIND_SHAPE[k])}" alt=""/>${pick(KIND_NAME[k], lang)}</span>`);
+    const colors = [
+      [STATE_COLOR.live, t('live', lang)],
+      [STATE_COLOR.stale, t('stale', lang)],
+      ...(['blue', 'yellow', 'orange', 'red'] as const).map((s) => [SEVERITY_COLOR[s], pick(SEVERITY_NAME[s], lang)]),
+    ].map(([c, n]) => `<span><i style="background:${c}"></i>${n}</span>`);
+    $('legend').innerHTML = `${kinds.join('')}<br/>${colors.join('')}`;
+  }
+
+  function renderConn(): void {
+    const el = $('conn');
+    el.className = state.connected === false ? 'lost' : state.connected ? 'ok' : '';
+    el.textContent =
+      state.connected === false ? t('lost', lang) : state.connected ? `● ${t('live', lang)} · ${t('updated', lang)} ${formatClock(state.lastOk, undefined, true)}` : t('connecting', lang);
+  }
+
+  function render(): void {
+    const now = Date.now();
+    const status = statusByStation(state.stations, state.latest, now);
+    const alertByStation = new Map<string, Alert['severity']>();
+    if (state.alerts.ok) for (const a of state.alerts.data) if (a.state !== 'resolved') alertByStation.set(a.station, a.severity);
+    for (const s of state.stations) {
+      const st = status.get(s.id)!;
+      layer.setColor(s.id, stationColor(st, alertByStation.get(s.id) ?? null));
+      if (!s.synthetic) layer.setLabel(s.id, lang === 'zh' ? s.name.zh : s.name.en);
+    }
+    layer.setPulsing([...alertByStation.keys()].filter((id) => state.alerts.ok && state.alerts.data.some((a) => a.station === id && a.state === 'firing')));
+    const k = computeKpis(state.stations, status, state.alerts.ok ? state.alerts.data : null, state.tasks.ok ? state.tasks.data : null, now);
+    renderKpis($('kpis'), k, state.alerts, state.tasks, lang);
+    command.set(state.alerts, state.tasks);
+    panel.update(state.latest);
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      if (state.stations.length === 0) {
+        state.stations = await api.stations();
+        state.byId = new Map(state.stations.map((s) => [s.id, s]));
+        layer.setStations(
+          state.stations.map((s) => ({ id: s.id, kind: s.kind, lon: s.location.lon, lat: s.location.lat, label: s.synthetic ? undefined : lang === 'zh' ? s.name.zh : s.name.en })),
+        );
+      }
+      const [latest, alerts, tasks] = await Promise.all([api.latest(), api.alerts(), api.tasks()]);
+      state.latest = latest;
+      state.alerts = alerts;
+      state.tasks = tasks;
+      state.connected = true;
+      state.lastOk = Date.now();
+      if (alerts.ok) {
+        const fresh = state.seenAlerts.size > 0 || alerts.data.length > 0 ? newestUnseen(alerts.data, state.seenAlerts) : null;
+        const first = state.seenAlerts.size === 0;
+        for (const a of alerts.data) state.seenAlerts.add(a.id);
+        if (fresh && !first) flyTo(fresh.station); // fly to an alert that arrived while watching
+      }
+      render();
+    } catch {
+      state.connected = false;
+    }
+    renderConn();
+  }
+
+  renderChrome();
+  await refresh();
+  window.basin.ready = true;
+  // Live loop: polls the API; a lost connection is shown and retried with backoff until it recovers.
+  let delay = config.pollSeconds * 1000;
+  const loop = async () => {
+    await refresh();
+    delay = state.connected ? config.pollSeconds * 1000 : Math.min(delay * 2, 30_000);
+    setTimeout(() => void loop(), delay);
+  };
+  setTimeout(() => void loop(), delay);
+  setInterval(() => {
+    $('clock').textContent = `${t('cst', lang)} ${formatClock(Date.now(), undefined, true)}`;
+  }, 1000);
+}
+
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+function toast(msg: string, error = false): void {
+  const el = $('toast');
+  el.textContent = msg;
+  el.className = error ? 'error' : '';
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (el.hidden = true), 6000);
+}
+
+void boot().catch((e: unknown) => {
+  toast(`viewer: ${(e as Error).message}`, true);
+  console.error(e);
+});

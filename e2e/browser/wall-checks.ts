@@ -1,0 +1,64 @@
+import type { Page } from 'playwright-core';
+
+/**
+ * Layout checks run in the page: text that does not fit its box (clipped or wrapped out of it) and
+ * boxes that overlap other boxes, among the elements the wall lays out side by side.
+ */
+export async function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const name = (e: Element) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.trim().split(/\s+/).join('.')}` : ''}[${(e.textContent ?? '').trim().slice(0, 20)}]`;
+    const vw = window.innerWidth;
+    const vh = window.innerHeight;
+    for (const e of document.querySelectorAll<HTMLElement>('[data-fit]')) {
+      if (e.offsetParent === null) continue;
+      if (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1) problems.push(`overflows its box: ${name(e)} ${e.scrollWidth}x${e.scrollHeight} > ${e.clientWidth}x${e.clientHeight}`);
+      const r = e.getBoundingClientRect();
+      if (r.left < 0 || r.top < 0 || r.right > vw + 0.5 || r.bottom > vh + 0.5) problems.push(`outside the screen: ${name(e)}`);
+    }
+    const groups = ['#top > *, #presets > button, #tools > button', '#kpis > .kpi', '#command > section', '#app > #kpis, #app > #globe, #app > #command, #app > #top'];
+    for (const sel of groups) {
+      const els = [...document.querySelectorAll<HTMLElement>(sel)].filter((e) => e.offsetParent !== null || e.id === 'app');
+      for (let i = 0; i < els.length; i++) {
+        for (let j = i + 1; j < els.length; j++) {
+          const a = els[i]!;
+          const b = els[j]!;
+          if (a.contains(b) || b.contains(a)) continue;
+          const p = a.getBoundingClientRect();
+          const q = b.getBoundingClientRect();
+          const ix = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+          const iy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+          if (ix > 0.5 && iy > 0.5) problems.push(`overlap: ${name(a)} and ${name(b)}`);
+        }
+      }
+      for (const e of els) {
+        const r = e.getBoundingClientRect();
+        if (r.right > vw + 0.5 || r.bottom > vh + 0.5) problems.push(`outside the screen: ${name(e)}`);
+      }
+    }
+    return problems;
+  });
+}
+
+/** Standard deviation of the globe canvas's luminance (a blank or single-colour canvas is ~0). */
+export async function canvasVariance(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const src = document.querySelector<HTMLCanvasElement>('#globe canvas')!;
+    const c = document.createElement('canvas');
+    c.width = 256;
+    c.height = 144;
+    const g = c.getContext('2d')!;
+    g.drawImage(src, 0, 0, c.width, c.height);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let sum = 0;
+    let sq = 0;
+    const n = d.length / 4;
+    for (let i = 0; i < d.length; i += 4) {
+      const y = 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!;
+      sum += y;
+      sq += y * y;
+    }
+    const mean = sum / n;
+    return Math.sqrt(Math.max(0, sq / n - mean * mean));
+  });
+}

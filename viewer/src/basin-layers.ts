@@ -1,0 +1,132 @@
+import {
+  Cartesian2, Cartesian3, Color, ColorGeometryInstanceAttribute, DistanceDisplayCondition, GeometryInstance, HorizontalOrigin,
+  LabelCollection, LabelStyle, Material, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, PolylineCollection,
+  Primitive, VerticalOrigin, type Scene,
+} from 'cesium';
+import * as geo from 'virtual:basin-geo';
+import { LAKE_ZH, PLACE_ZH, RIVER_ZH } from './names-zh';
+import type { Lang } from './format';
+
+/**
+ * The basin drawn from the repository's Natural Earth extracts (bundled at build time): the
+ * bundled imagery stops at 0.18°/pixel, so rivers, lakes and places carry the map at basin scale.
+ */
+type Pos = [number, number];
+interface Feature<G> { properties: Record<string, unknown>; geometry: G }
+type Line = { type: 'LineString'; coordinates: Pos[] } | { type: 'MultiLineString'; coordinates: Pos[][] };
+type Area = { type: 'Polygon'; coordinates: Pos[][] } | { type: 'MultiPolygon'; coordinates: Pos[][][] };
+const features = <G>(fc: unknown) => (fc as { features: Feature<G>[] }).features;
+
+export const RIVERS = features<Line>(geo.rivers);
+export const LAKES = features<Area>(geo.lakes);
+export const PLACES = features<{ type: 'Point'; coordinates: Pos }>(geo.places);
+
+/** Line width (px) by Natural Earth scalerank: the main stem widest, minor tributaries thinnest. */
+export function riverWidth(scalerank: number): number {
+  return scalerank <= 1 ? 4 : scalerank <= 6 ? 2.6 : scalerank <= 7 ? 2 : 1.4;
+}
+
+const RIVER_COLOR = Color.fromCssColorString('#4fb3ff');
+const LAKE_COLOR = Color.fromCssColorString('#2b86d1').withAlpha(0.75);
+const FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
+
+export interface BasinLayers {
+  setLang(lang: Lang): void;
+  setVisible(v: boolean): void;
+}
+
+export function addBasinLayers(scene: Scene, lang: Lang): BasinLayers {
+  const rivers = scene.primitives.add(new PolylineCollection()) as PolylineCollection;
+  const labels = scene.primitives.add(new LabelCollection({ scene })) as LabelCollection;
+  for (const f of RIVERS) {
+    const lines = f.geometry.type === 'LineString' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    const rank = Number(f.properties.scalerank ?? 9);
+    for (const l of lines) {
+      if (l.length < 2) continue;
+      rivers.add({ positions: Cartesian3.fromDegreesArray(l.flat()), width: riverWidth(rank), material: Material.fromType('Color', { color: RIVER_COLOR }) });
+    }
+  }
+  const instances: GeometryInstance[] = [];
+  for (const f of LAKES) {
+    const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    for (const rings of polys) {
+      const [outer, ...holes] = rings;
+      if (!outer || outer.length < 4) continue;
+      const hierarchy = new PolygonHierarchy(Cartesian3.fromDegreesArray(outer.flat()), holes.map((h) => new PolygonHierarchy(Cartesian3.fromDegreesArray(h.flat()))));
+      instances.push(new GeometryInstance({ geometry: new PolygonGeometry({ polygonHierarchy: hierarchy, height: 0 }), attributes: { color: ColorGeometryInstanceAttribute.fromColor(LAKE_COLOR) } }));
+    }
+  }
+  const lakes = scene.primitives.add(new Primitive({ geometryInstances: instances, appearance: new PerInstanceColorAppearance({ flat: true, translucent: true }), asynchronous: false })) as Primitive;
+
+  type Named = { zh: string; en: string; lon: number; lat: number; kind: 'place' | 'lake' | 'river'; rank: number };
+  const named: Named[] = [];
+  for (const f of PLACES) {
+    const en = String(f.properties.name);
+    const zh = PLACE_ZH[en];
+    if (zh) named.push({ zh, en, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], kind: 'place', rank: Number(f.properties.scalerank ?? 8) });
+  }
+  for (const f of LAKES) {
+    const en = String(f.properties.name ?? '');
+    const zh = LAKE_ZH[en];
+    const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0]?.[0];
+    if (zh && ring) {
+      const [lon, lat] = centroid(ring);
+      named.push({ zh, en: en.replace(' Hu', ' Lake').replace(' Shuiku', ' Reservoir'), lon, lat, kind: 'lake', rank: 5 });
+    }
+  }
+  const seenRiver = new Set<string>();
+  for (const f of RIVERS) {
+    const en = String(f.properties.name);
+    const zh = RIVER_ZH[en];
+    if (!zh || seenRiver.has(zh)) continue;
+    seenRiver.add(zh);
+    const line = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates.reduce((a, b) => (b.length > a.length ? b : a), []);
+    const mid = line[Math.floor(line.length * (en === 'Han' ? 0.35 : 0.5))];
+    if (mid) named.push({ zh, en: en === 'Chang Jiang' ? 'Yangtze' : en, lon: mid[0], lat: mid[1], kind: 'river', rank: 6 });
+  }
+  const style = { place: ['#f2f6fa', 15], lake: ['#9fd6ff', 13], river: ['#7cc8ff', 13] } as const;
+  const items = named.map((n) => {
+    const [color, px] = style[n.kind];
+    const size = n.kind === 'place' && n.rank <= 2 ? px + 3 : px;
+    const label = labels.add({
+      position: Cartesian3.fromDegrees(n.lon, n.lat),
+      text: lang === 'zh' ? n.zh : n.en,
+      font: `${n.kind === 'river' ? 'italic ' : ''}${size}px ${FONT}`,
+      fillColor: Color.fromCssColorString(color),
+      outlineColor: Color.fromCssColorString('#05101a'),
+      outlineWidth: 3,
+      style: LabelStyle.FILL_AND_OUTLINE,
+      horizontalOrigin: HorizontalOrigin.LEFT,
+      verticalOrigin: VerticalOrigin.CENTER,
+      pixelOffset: new Cartesian2(n.kind === 'place' ? 6 : 0, 0),
+      // small places only when zoomed in
+      distanceDisplayCondition: new DistanceDisplayCondition(0, n.rank <= 4 ? 2.5e7 : n.kind === 'place' ? 2.2e6 : 4e6),
+    });
+    return { n, label };
+  });
+  const dots = scene.primitives.add(new LabelCollection({ scene })) as LabelCollection;
+  for (const { n } of items) {
+    if (n.kind !== 'place') continue;
+    dots.add({ position: Cartesian3.fromDegrees(n.lon, n.lat), text: '●', font: `9px ${FONT}`, fillColor: Color.fromCssColorString('#f2f6fa'), horizontalOrigin: HorizontalOrigin.CENTER, verticalOrigin: VerticalOrigin.CENTER, distanceDisplayCondition: new DistanceDisplayCondition(0, n.rank <= 4 ? 2.5e7 : 2.2e6) });
+  }
+  return {
+    setLang(lang) {
+      for (const { n, label } of items) label.text = lang === 'zh' ? n.zh : n.en;
+      scene.requestRender();
+    },
+    setVisible(v) {
+      rivers.show = lakes.show = labels.show = dots.show = v;
+      scene.requestRender();
+    },
+  };
+}
+
+function centroid(ring: Pos[]): Pos {
+  let x = 0;
+  let y = 0;
+  for (const [lon, lat] of ring) {
+    x += lon;
+    y += lat;
+  }
+  return [x / ring.length, y / ring.length];
+}

@@ -1,0 +1,70 @@
+import { SEVERITY_RANK, type Alert, type DispatchTask, type LatestReading, type Severity, type Station } from '@basin/schemas';
+import { stationStatus, type StationStatus } from './status';
+
+/** The command wall's key figures, computed from what the API served. Pure: the clock is passed in. */
+export interface Kpis {
+  stations: number;
+  online: number;
+  gaugesAboveWarning: number;
+  gaugesWithLevels: number;
+  alertsBySeverity: Record<Severity, number> | null;
+  tasksOverdue: number | null;
+  tasksOpen: number | null;
+}
+
+export function statusByStation(stations: readonly Station[], latest: readonly LatestReading[], now: number): Map<string, StationStatus> {
+  const by = new Map<string, LatestReading[]>();
+  for (const r of latest) {
+    const l = by.get(r.station);
+    if (l) l.push(r);
+    else by.set(r.station, [r]);
+  }
+  return new Map(stations.map((s) => [s.id, stationStatus(s, by.get(s.id) ?? [], now)]));
+}
+
+const OPEN_TASK = new Set<DispatchTask['status']>(['pending', 'assigned', 'in_progress']);
+
+export function isOverdue(task: Pick<DispatchTask, 'status' | 'dueAt'>, now: number): boolean {
+  return OPEN_TASK.has(task.status) && task.dueAt !== null && task.dueAt < now;
+}
+
+export function computeKpis(
+  stations: readonly Station[],
+  status: ReadonlyMap<string, StationStatus>,
+  alerts: readonly Pick<Alert, 'severity' | 'state'>[] | null,
+  tasks: readonly Pick<DispatchTask, 'status' | 'dueAt'>[] | null,
+  now: number,
+): Kpis {
+  let online = 0;
+  let above = 0;
+  let withLevels = 0;
+  for (const s of stations) {
+    const st = status.get(s.id);
+    if (st?.liveness === 'live') online++;
+    if (s.levels?.warning != null) {
+      withLevels++;
+      // only live stages count: a stale reading says nothing about the river now
+      if (st?.liveness === 'live' && (st.flood === 'yellow' || st.flood === 'orange' || st.flood === 'red')) above++;
+    }
+  }
+  let bySev: Record<Severity, number> | null = null;
+  if (alerts) {
+    bySev = { red: 0, orange: 0, yellow: 0, blue: 0 };
+    for (const a of alerts) if (a.state !== 'resolved') bySev[a.severity]++;
+  }
+  return {
+    stations: stations.length,
+    online,
+    gaugesAboveWarning: above,
+    gaugesWithLevels: withLevels,
+    alertsBySeverity: bySev,
+    tasksOverdue: tasks ? tasks.filter((t) => isOverdue(t, now)).length : null,
+    tasksOpen: tasks ? tasks.filter((t) => OPEN_TASK.has(t.status)).length : null,
+  };
+}
+
+/** Alert queue order: most severe first, then oldest first; firing before acknowledged. */
+export function sortAlerts<A extends Pick<Alert, 'severity' | 'state' | 'startedAt'>>(alerts: readonly A[]): A[] {
+  const stateRank = { firing: 0, acknowledged: 1, resolved: 2 } as const;
+  return [...alerts].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || stateRank[a.state] - stateRank[b.state] || a.startedAt - b.startedAt);
+}

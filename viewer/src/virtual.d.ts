@@ -1,0 +1,6 @@
+/** schemas/data/yangtze-basin GeoJSON, bundled at build time by the basin-geo plugin (vite.config.ts). */
+declare module 'virtual:basin-geo' {
+  export const rivers: unknown;
+  export const lakes: unknown;
+  export const places: unknown;
+}
