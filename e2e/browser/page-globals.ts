@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 /** What the browser tests read from the viewer page (set by viewer/src/main.ts and bench-page.ts). */
-import type { Viewer } from 'cesium';
+import type { CesiumWidget } from 'cesium';
 
 declare global {
   interface Window {
     basin?: {
-      viewer: Viewer;
+      viewer: CesiumWidget;
       layer: { size: number };
       ready: boolean;
       flyTo: (id: string) => void;

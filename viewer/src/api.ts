@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { Alert, DispatchTask, LatestReading, MetricCode, QualityFlag, Station } from '@basin/schemas';
+import { LatestReading, MetricCode, QualityFlag, Severity, Station } from '@basin/schemas';
+
+// No code generation from strings: the API's Content-Security-Policy has no 'unsafe-eval'.
+z.config({ jitless: true });
 
 /**
  * The viewer's API client. Every answer is checked with the shared zod schemas, so a server of
@@ -72,25 +75,64 @@ async function optional<T>(p: Promise<T>): Promise<Optional<T>> {
 
 export const SeriesPoint = z.object({ time: z.string(), value: z.number(), quality: QualityFlag.optional() });
 export type SeriesPoint = z.infer<typeof SeriesPoint>;
-export const Series = z.object({ station: z.string(), metric: MetricCode, points: z.array(SeriesPoint) });
+/** Raw readings of a window (`points`, oldest first; a page with `nextCursor` on newer servers). */
+export const Series = z.object({ station: z.string(), metric: MetricCode, points: z.array(SeriesPoint), nextCursor: z.string().nullable().optional() });
 export type Series = z.infer<typeof Series>;
+/** Resampled series from the continuous aggregates (15 min / 1 h / 1 d buckets). */
+export const Buckets = z.object({
+  station: z.string(),
+  metric: MetricCode,
+  resolution: z.string(),
+  buckets: z.array(z.object({ time: z.string(), min: z.number(), max: z.number(), avg: z.number() })),
+});
+export type Buckets = z.infer<typeof Buckets>;
 
-const ListOf = <S extends z.ZodType>(s: S) => z.union([z.array(s), z.object({ items: z.array(s) }).transform((x) => x.items)]);
-export const AlertList = ListOf(Alert.passthrough());
-export const TaskList = ListOf(DispatchTask.passthrough());
-export const Health = z.object({ status: z.string(), db: z.string().optional() });
+/** An alert as the API serves it (only the fields the wall uses are required). */
+export const ApiAlert = z.looseObject({
+  id: z.union([z.number(), z.string()]).transform(String),
+  severity: Severity,
+  state: z.enum(['firing', 'acknowledged', 'dispatched', 'resolved']),
+  title: z.string().default(''),
+  message: z.string().nullable().default(null),
+  station: z.string().nullable().default(null),
+  metric: z.string().nullable().default(null),
+  openedAt: z.string(),
+});
+export type ApiAlert = z.infer<typeof ApiAlert>;
+
+/** A dispatch task as the API serves it. */
+export const ApiTask = z.looseObject({
+  id: z.union([z.number(), z.string()]).transform(String),
+  alertId: z.union([z.number(), z.string()]).nullable().default(null),
+  team: z.string(),
+  action: z.string(),
+  station: z.string().nullable().default(null),
+  location: z.string().nullable().default(null),
+  deadline: z.string().nullable().default(null),
+  state: z.enum(['open', 'accepted', 'done', 'overdue', 'cancelled']),
+  createdAt: z.string(),
+});
+export type ApiTask = z.infer<typeof ApiTask>;
+
+export const Health = z.object({ status: z.string() });
 
 const enc = encodeURIComponent;
 
 export const api = {
   health: () => call(Health, 'api/health'),
   stations: () => call(z.array(Station), 'api/stations'),
-  latest: () => call(z.array(LatestReading), 'api/readings/latest'),
-  series: (station: string, metric: MetricCode, fromMs: number, toMs: number, limit = 20_000) =>
-    call(Series, `api/stations/${enc(station)}/readings?metric=${metric}&from=${new Date(fromMs).toISOString()}&to=${new Date(toMs).toISOString()}&limit=${limit}`),
-  alerts: () => optional(call(AlertList, 'api/alerts?state=firing&state=acknowledged')),
-  tasks: () => optional(call(TaskList, 'api/tasks')),
-  acknowledge: (id: string, comment?: string) => call(z.unknown(), `api/alerts/${enc(id)}/acknowledge`, { method: 'POST', body: { comment } }),
-  dispatch: (id: string) => call(z.unknown(), `api/alerts/${enc(id)}/dispatch`, { method: 'POST', body: {} }),
+  latest: (station?: string) => call(z.array(LatestReading), station ? `api/readings/latest?station=${enc(station)}` : 'api/readings/latest'),
+  /** Raw readings of a window, newest `limit` (older servers) or the first page (newer). */
+  series: (station: string, metric: MetricCode, fromMs: number, toMs: number, limit = 10_000) =>
+    call(Series, `api/stations/${enc(station)}/readings?metric=${metric}&from=${iso(fromMs)}&to=${iso(toMs)}&limit=${limit}`),
+  /** Resampled from the continuous aggregates; `missing` on servers without it. */
+  buckets: (station: string, metric: MetricCode, fromMs: number, toMs: number) =>
+    optional(call(Buckets, `api/stations/${enc(station)}/series?metric=${metric}&from=${iso(fromMs)}&to=${iso(toMs)}&resolution=auto`)),
+  alerts: () => optional(call(z.array(ApiAlert), 'api/alerts?state=firing,acknowledged,dispatched&limit=500')),
+  tasks: () => optional(call(z.array(ApiTask), 'api/tasks?limit=500')),
+  acknowledge: (id: string, comment?: string) => call(z.unknown(), `api/alerts/${enc(id)}/acknowledge`, { method: 'POST', body: comment ? { comment } : {} }),
+  dispatch: (id: string, comment?: string) => call(z.unknown(), `api/alerts/${enc(id)}/dispatch`, { method: 'POST', body: comment ? { comment } : {} }),
   resolve: (id: string, comment: string) => call(z.unknown(), `api/alerts/${enc(id)}/resolve`, { method: 'POST', body: { comment } }),
 };
+
+const iso = (ms: number) => new Date(ms).toISOString();

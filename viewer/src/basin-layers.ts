@@ -3,24 +3,14 @@ import {
   LabelCollection, LabelStyle, Material, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, PolylineCollection,
   Primitive, VerticalOrigin, type Scene,
 } from 'cesium';
-import * as geo from 'virtual:basin-geo';
+import { LAKES, PLACES, RIVERS, type Pos } from './basin-geo';
 import { LAKE_ZH, PLACE_ZH, RIVER_ZH } from './names-zh';
 import type { Lang } from './format';
 
 /**
- * The basin drawn from the repository's Natural Earth extracts (bundled at build time): the
- * bundled imagery stops at 0.18°/pixel, so rivers, lakes and places carry the map at basin scale.
+ * The basin drawn from the repository's Natural Earth extracts: the bundled imagery stops at
+ * 0.18°/pixel, so rivers, lakes and places carry the map at basin scale.
  */
-type Pos = [number, number];
-interface Feature<G> { properties: Record<string, unknown>; geometry: G }
-type Line = { type: 'LineString'; coordinates: Pos[] } | { type: 'MultiLineString'; coordinates: Pos[][] };
-type Area = { type: 'Polygon'; coordinates: Pos[][] } | { type: 'MultiPolygon'; coordinates: Pos[][][] };
-const features = <G>(fc: unknown) => (fc as { features: Feature<G>[] }).features;
-
-export const RIVERS = features<Line>(geo.rivers);
-export const LAKES = features<Area>(geo.lakes);
-export const PLACES = features<{ type: 'Point'; coordinates: Pos }>(geo.places);
-
 /** Line width (px) by Natural Earth scalerank: the main stem widest, minor tributaries thinnest. */
 export function riverWidth(scalerank: number): number {
   return scalerank <= 1 ? 4 : scalerank <= 6 ? 2.6 : scalerank <= 7 ? 2 : 1.4;

@@ -1,8 +1,8 @@
-import { SEVERITY_RANK, type Alert, type DispatchTask, type Severity, type Station } from '@basin/schemas';
-import { api, ApiFailure, type Optional } from './api';
+import { SEVERITY_RANK, type Severity } from '@basin/schemas';
+import { api, ApiFailure, type ApiAlert, type ApiTask, type Optional } from './api';
 import { esc, formatDateTime, type Lang } from './format';
 import { SEVERITY_NAME, pick, t } from './i18n';
-import { isOverdue, sortAlerts } from './kpi';
+import { isOpenTask, isOverdue, sortAlerts } from './kpi';
 
 /**
  * Command and dispatch: the alert queue (by severity, with filters) with acknowledge / dispatch /
@@ -12,15 +12,30 @@ import { isOverdue, sortAlerts } from './kpi';
 export interface CommandDeps {
   lang: () => Lang;
   stationName: (id: string) => string;
-  onSelectAlert: (a: Alert) => void;
+  onSelectAlert: (a: ApiAlert) => void;
   onChanged: () => void;
   toast: (msg: string, error?: boolean) => void;
 }
 
+const STATE_NAME = {
+  firing: ['未确认', 'firing'],
+  acknowledged: ['已确认', 'acknowledged'],
+  dispatched: ['已派发', 'dispatched'],
+  resolved: ['已解除', 'resolved'],
+} as const;
+const TASK_STATE_NAME = {
+  open: ['待接收', 'open'],
+  accepted: ['处置中', 'accepted'],
+  overdue: ['已超期', 'overdue'],
+  done: ['已完成', 'done'],
+  cancelled: ['已取消', 'cancelled'],
+} as const;
+
 export class CommandPanes {
   private filter: Severity | 'all' = 'all';
-  private alerts: Optional<Alert[]> = { ok: false, missing: false, message: '' };
-  private tasks: Optional<DispatchTask[]> = { ok: false, missing: false, message: '' };
+  private alerts: Optional<ApiAlert[]> = { ok: false, missing: false, message: '' };
+  private tasks: Optional<ApiTask[]> = { ok: false, missing: false, message: '' };
+  private busy = false;
 
   constructor(
     private readonly alertEl: HTMLElement,
@@ -30,10 +45,13 @@ export class CommandPanes {
     alertEl.addEventListener('click', (e) => void this.onClick(e));
   }
 
-  set(alerts: Optional<Alert[]>, tasks: Optional<DispatchTask[]>): void {
+  set(alerts: Optional<ApiAlert[]>, tasks: Optional<ApiTask[]>): void {
     this.alerts = alerts;
     this.tasks = tasks;
-    this.render();
+    // never re-render under an operator typing a comment
+    const typing = document.activeElement instanceof HTMLInputElement && this.alertEl.contains(document.activeElement);
+    if (!typing && !this.busy) this.renderAlerts();
+    this.renderTasks();
   }
 
   render(): void {
@@ -55,14 +73,14 @@ export class CommandPanes {
     this.alertEl.innerHTML = `<h3>${t('alerts', L)}</h3><div class="chips">${chips}</div><div class="scroll">${body}</div>`;
   }
 
-  private alertItem(a: Alert, L: Lang): string {
-    const acted = a.state === 'acknowledged';
+  private alertItem(a: ApiAlert, L: Lang): string {
+    const where = a.station ? this.deps.stationName(a.station) : '';
     return `<li class="alert ${a.severity} ${a.state}" data-alert="${esc(a.id)}">
-      <div class="a-head"><b class="sev">${pick(SEVERITY_NAME[a.severity], L)}</b><span class="st">${esc(this.deps.stationName(a.station))}</span><time>${formatDateTime(a.startedAt).slice(5, 16)}</time></div>
-      <div class="msg">${esc(a.message)}</div>
+      <div class="a-head"><b class="sev">${pick(SEVERITY_NAME[a.severity], L)}</b><span class="st">${esc(where || a.title)}</span><span class="state">${pick(STATE_NAME[a.state], L)}</span><time>${formatDateTime(a.openedAt).slice(5, 16)}</time></div>
+      <div class="msg">${esc(a.message ?? a.title)}</div>
       <div class="acts">
-        <button data-act="ack" ${acted ? 'disabled' : ''}>${t('ack', L)}</button>
-        <button data-act="dispatch">${t('dispatch', L)}</button>
+        <button data-act="ack" ${a.state !== 'firing' ? 'disabled' : ''}>${t('ack', L)}</button>
+        <button data-act="dispatch" ${a.state === 'dispatched' ? 'disabled' : ''}>${t('dispatch', L)}</button>
         <input data-comment placeholder="${t('comment', L)}" aria-label="${t('comment', L)}"/>
         <button data-act="resolve">${t('resolve', L)}</button>
       </div></li>`;
@@ -74,14 +92,15 @@ export class CommandPanes {
     if (!this.tasks.ok) body = unavailable(this.tasks, L);
     else {
       const now = Date.now();
-      const open = this.tasks.data.filter((x) => x.status !== 'done' && x.status !== 'cancelled').sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity));
+      const open = this.tasks.data.filter(isOpenTask).sort((a, b) => (a.deadline ? Date.parse(a.deadline) : Infinity) - (b.deadline ? Date.parse(b.deadline) : Infinity));
       body =
         open.length === 0
           ? `<p class="empty">${t('none', L)}</p>`
           : `<ol class="tasks">${open
               .map((x) => {
                 const late = isOverdue(x, now);
-                return `<li class="task ${late ? 'overdue' : ''}" data-task="${esc(x.id)}"><div class="t-head"><b>${esc(x.title)}</b>${late ? `<span class="late">${t('overdue', L)}</span>` : ''}</div><div class="t-meta">${esc(x.assignee)} · ${esc(x.status)}${x.dueAt ? ` · ${t('due', L)} ${formatDateTime(x.dueAt).slice(5, 16)}` : ''}</div></li>`;
+                const where = x.station ? this.deps.stationName(x.station) : (x.location ?? '');
+                return `<li class="task ${late ? 'overdue' : ''}" data-task="${esc(x.id)}"><div class="t-head"><b>${esc(x.action)}</b>${late ? `<span class="late">${t('overdue', L)}</span>` : ''}</div><div class="t-meta">${esc(x.team)}${where ? ` · ${esc(where)}` : ''} · ${pick(TASK_STATE_NAME[x.state], L)}${x.deadline ? ` · ${t('due', L)} ${formatDateTime(x.deadline).slice(5, 16)}` : ''}</div></li>`;
               })
               .join('')}</ol>`;
     }
@@ -105,23 +124,26 @@ export class CommandPanes {
       return;
     }
     const L = this.deps.lang();
-    const comment = li.querySelector<HTMLInputElement>('[data-comment]')?.value.trim() ?? '';
+    const input = li.querySelector<HTMLInputElement>('[data-comment]');
+    const comment = input?.value.trim() ?? '';
+    if (b.dataset.act === 'resolve' && !comment) {
+      this.deps.toast(`${t('resolve', L)}: ${t('comment', L)}?`, true);
+      input?.focus();
+      return;
+    }
+    this.busy = true;
     try {
       if (b.dataset.act === 'ack') await api.acknowledge(alert.id, comment || undefined);
-      else if (b.dataset.act === 'dispatch') await api.dispatch(alert.id);
-      else if (b.dataset.act === 'resolve') {
-        if (!comment) {
-          this.deps.toast(`${t('comment', L)}?`, true);
-          li.querySelector<HTMLInputElement>('[data-comment]')?.focus();
-          return;
-        }
-        await api.resolve(alert.id, comment);
-      }
+      else if (b.dataset.act === 'dispatch') await api.dispatch(alert.id, comment || undefined);
+      else if (b.dataset.act === 'resolve') await api.resolve(alert.id, comment);
       this.deps.toast(`${b.textContent ?? ''} ✓`);
-      this.deps.onChanged();
+      (document.activeElement as HTMLElement | null)?.blur();
     } catch (err) {
       const f = err instanceof ApiFailure ? err : null;
       this.deps.toast(f && (f.status === 401 || f.status === 403) ? `${t('operatorOnly', L)} (${f.message})` : (err as Error).message, true);
+    } finally {
+      this.busy = false;
+      this.deps.onChanged();
     }
   }
 }
@@ -130,14 +152,12 @@ function unavailable(r: { ok: false; missing: boolean; message: string }, L: Lan
   return `<p class="na" data-na>${t('notAvailable', L)}${r.missing ? ` — ${t('notAvailableApi', L)}` : r.message ? ` — ${esc(r.message)}` : ''}</p>`;
 }
 
-/** Newest firing alert not seen before (for fly-to on alert), most severe first. */
-export function newestUnseen(alerts: readonly Alert[], seen: ReadonlySet<string>): Alert | null {
-  let best: Alert | null = null;
+/** Most severe (then newest) firing alert not seen before: the camera flies to it. */
+export function newestUnseen<A extends Pick<ApiAlert, 'id' | 'state' | 'severity' | 'openedAt'>>(alerts: readonly A[], seen: ReadonlySet<string>): A | null {
+  let best: A | null = null;
   for (const a of alerts) {
     if (a.state !== 'firing' || seen.has(a.id)) continue;
-    if (!best || SEVERITY_RANK[a.severity] > SEVERITY_RANK[best.severity] || (a.severity === best.severity && a.startedAt > best.startedAt)) best = a;
+    if (!best || SEVERITY_RANK[a.severity] > SEVERITY_RANK[best.severity] || (a.severity === best.severity && a.openedAt > best.openedAt)) best = a;
   }
   return best;
 }
-
-export type { Station };

@@ -2,7 +2,7 @@ import './cesium-base';
 import 'cesium/Build/Cesium/Widgets/widgets.css';
 import {
   buildModuleUrl, Cartesian3, Color, Credit, EllipsoidTerrainProvider, ImageryLayer, Math as CMath, TileMapServiceImageryProvider,
-  UrlTemplateImageryProvider, Viewer, WebMapTileServiceImageryProvider,
+  CesiumWidget, UrlTemplateImageryProvider, WebMapTileServiceImageryProvider,
 } from 'cesium';
 import type { TileService } from './config';
 import { presetDestination } from './globe-math';
@@ -21,21 +21,15 @@ export interface GlobeOptions {
   tiles: TileService | null;
 }
 
-export function createGlobe(container: HTMLElement, opts: GlobeOptions): Viewer {
+/**
+ * CesiumWidget, not Viewer: the Viewer's widgets bind with knockout, which evaluates strings —
+ * refused by the API's Content-Security-Policy (no 'unsafe-eval'). The wall draws its own chrome.
+ */
+export function createGlobe(container: HTMLElement, opts: GlobeOptions): CesiumWidget {
   const baseLayer = ImageryLayer.fromProviderAsync(TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')), {});
-  const viewer = new Viewer(container, {
+  const viewer = new CesiumWidget(container, {
     baseLayer,
     terrainProvider: new EllipsoidTerrainProvider(),
-    baseLayerPicker: false,
-    geocoder: false,
-    animation: false,
-    timeline: false,
-    homeButton: false,
-    sceneModePicker: false,
-    navigationHelpButton: false,
-    fullscreenButton: false,
-    infoBox: false,
-    selectionIndicator: false,
     scene3DOnly: true,
     requestRenderMode: opts.light,
     maximumRenderTimeChange: Number.POSITIVE_INFINITY,
@@ -77,7 +71,7 @@ function tileProvider(t: TileService) {
   });
 }
 
-export function flyToPreset(viewer: Viewer, p: Preset, seconds = 2.5): void {
+export function flyToPreset(viewer: CesiumWidget, p: Preset, seconds = 2.5): void {
   const d = presetDestination(p);
   const dest = Cartesian3.fromDegrees(d.lon, d.lat, d.height);
   const orientation = { heading: 0, pitch: CMath.toRadians(p.pitch), roll: 0 };

@@ -48,6 +48,10 @@ const T = {
   chartEmpty: ['该时段无数据', 'no data in this window'],
   legend: ['图例', 'Legend'],
   cst: ['北京时间', 'China Standard Time'],
+  analysis: ['分析', 'Analysis'],
+  globe: ['三维', 'Globe'],
+  metric: ['指标', 'Metric'],
+  analysisNote: ['六边形：站点最新值均值；弧线：调度任务（自最近城市派出）；洪水演进/污染带需预报接口', 'hexagons: mean of latest values; arcs: dispatched tasks (sent from the nearest city); flood wave / plume need the forecast API'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type TextKey = keyof typeof T;
 

@@ -1,11 +1,10 @@
-import type { Alert, DispatchTask } from '@basin/schemas';
-import type { Optional } from './api';
+import type { ApiAlert, ApiTask, Optional } from './api';
 import type { Lang } from './format';
 import { SEVERITY_NAME, pick, t } from './i18n';
 import type { Kpis } from './kpi';
 
 /** The KPI tiles of the wall; a figure the server cannot give yet reads "not available". */
-export function renderKpis(el: HTMLElement, k: Kpis, alerts: Optional<Alert[]>, tasks: Optional<DispatchTask[]>, lang: Lang): void {
+export function renderKpis(el: HTMLElement, k: Kpis, alerts: Optional<ApiAlert[]>, tasks: Optional<ApiTask[]>, lang: Lang): void {
   const na = `<b class="na" data-na>${t('notAvailable', lang)}</b>`;
   const tile = (id: string, label: string, value: string, extra = '', cls = '') => `<div class="kpi ${cls}" data-kpi="${id}"><span class="k" data-fit>${label}</span>${value}${extra}</div>`;
   const sev = k.alertsBySeverity;

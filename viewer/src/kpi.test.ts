@@ -6,6 +6,7 @@ import { screenOptions } from './config';
 import { presetDestination } from './globe-math';
 
 const now = Date.parse('2026-07-10T00:00:00Z');
+const iso = (t: number) => new Date(t).toISOString();
 const r = (station: string, metric: LatestReading['metric'], value: number, ago = 60_000): LatestReading => ({
   station, metric, value, time: new Date(now - ago).toISOString(), quality: 'pass', receivedAt: new Date(now - ago).toISOString(),
 });
@@ -25,24 +26,24 @@ describe('KPIs', () => {
     const k = computeKpis([], new Map(), [
       { severity: 'red', state: 'firing' }, { severity: 'red', state: 'acknowledged' }, { severity: 'blue', state: 'resolved' },
     ], [
-      { status: 'assigned', dueAt: now - 1 }, { status: 'done', dueAt: now - 1 }, { status: 'pending', dueAt: now + 1 }, { status: 'in_progress', dueAt: null },
+      { state: 'accepted', deadline: iso(now - 1) }, { state: 'done', deadline: iso(now - 1) }, { state: 'open', deadline: iso(now + 1) }, { state: 'open', deadline: null },
     ], now);
     expect(k.alertsBySeverity).toEqual({ red: 2, orange: 0, yellow: 0, blue: 0 });
     expect(k.tasksOverdue).toBe(1);
     expect(k.tasksOpen).toBe(3);
-    expect(isOverdue({ status: 'assigned', dueAt: now }, now)).toBe(false);
+    expect(isOverdue({ state: 'accepted', deadline: iso(now) }, now)).toBe(false);
+    expect(isOverdue({ state: 'overdue', deadline: null }, now)).toBe(true);
   });
   it('orders alerts by severity, firing before acknowledged, oldest first', () => {
-    const a = (id: string, severity: 'red' | 'yellow', state: 'firing' | 'acknowledged', startedAt: number) => ({ id, severity, state, startedAt });
-    const sorted = sortAlerts([a('1', 'yellow', 'firing', 1), a('2', 'red', 'acknowledged', 1), a('3', 'red', 'firing', 5), a('4', 'red', 'firing', 2)]);
-    expect(sorted.map((x) => x.id)).toEqual(['4', '3', '2', '1']);
+    const a = (id: string, severity: 'red' | 'yellow', state: 'firing' | 'acknowledged' | 'dispatched', t: number) => ({ id, severity, state, openedAt: iso(t) });
+    const sorted = sortAlerts([a('1', 'yellow', 'firing', 1), a('2', 'red', 'acknowledged', 1), a('3', 'red', 'firing', 5), a('4', 'red', 'firing', 2), a('5', 'red', 'dispatched', 0)]);
+    expect(sorted.map((x) => x.id)).toEqual(['4', '3', '2', '5', '1']);
   });
   it('flies to the most severe new firing alert', () => {
-    const base = { ruleId: 'r', metric: 'water_level' as const, value: 1, threshold: null, message: '', acknowledgedAt: null, resolvedAt: null };
     const alerts = [
-      { ...base, id: 'a', station: 'hankou', severity: 'yellow' as const, state: 'firing' as const, startedAt: 1 },
-      { ...base, id: 'b', station: 'shashi', severity: 'red' as const, state: 'firing' as const, startedAt: 2 },
-      { ...base, id: 'c', station: 'yichang', severity: 'red' as const, state: 'acknowledged' as const, startedAt: 3 },
+      { id: 'a', severity: 'yellow' as const, state: 'firing' as const, openedAt: iso(1) },
+      { id: 'b', severity: 'red' as const, state: 'firing' as const, openedAt: iso(2) },
+      { id: 'c', severity: 'red' as const, state: 'acknowledged' as const, openedAt: iso(3) },
     ];
     expect(newestUnseen(alerts, new Set())?.id).toBe('b');
     expect(newestUnseen(alerts, new Set(['b']))?.id).toBe('a');

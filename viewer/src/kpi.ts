@@ -1,4 +1,5 @@
-import { SEVERITY_RANK, type Alert, type DispatchTask, type LatestReading, type Severity, type Station } from '@basin/schemas';
+import { SEVERITY_RANK, type LatestReading, type Severity, type Station } from '@basin/schemas';
+import type { ApiAlert, ApiTask } from './api';
 import { stationStatus, type StationStatus } from './status';
 
 /** The command wall's key figures, computed from what the API served. Pure: the clock is passed in. */
@@ -22,17 +23,21 @@ export function statusByStation(stations: readonly Station[], latest: readonly L
   return new Map(stations.map((s) => [s.id, stationStatus(s, by.get(s.id) ?? [], now)]));
 }
 
-const OPEN_TASK = new Set<DispatchTask['status']>(['pending', 'assigned', 'in_progress']);
+const OPEN_TASK = new Set<ApiTask['state']>(['open', 'accepted', 'overdue']);
+type TaskLike = Pick<ApiTask, 'state' | 'deadline'>;
 
-export function isOverdue(task: Pick<DispatchTask, 'status' | 'dueAt'>, now: number): boolean {
-  return OPEN_TASK.has(task.status) && task.dueAt !== null && task.dueAt < now;
+export const isOpenTask = (t: TaskLike): boolean => OPEN_TASK.has(t.state);
+
+/** Marked overdue by the server, or open past its deadline (before the server's sweep). */
+export function isOverdue(task: TaskLike, now: number): boolean {
+  return task.state === 'overdue' || (OPEN_TASK.has(task.state) && task.deadline !== null && Date.parse(task.deadline) < now);
 }
 
 export function computeKpis(
   stations: readonly Station[],
   status: ReadonlyMap<string, StationStatus>,
-  alerts: readonly Pick<Alert, 'severity' | 'state'>[] | null,
-  tasks: readonly Pick<DispatchTask, 'status' | 'dueAt'>[] | null,
+  alerts: readonly Pick<ApiAlert, 'severity' | 'state'>[] | null,
+  tasks: readonly TaskLike[] | null,
   now: number,
 ): Kpis {
   let online = 0;
@@ -59,12 +64,12 @@ export function computeKpis(
     gaugesWithLevels: withLevels,
     alertsBySeverity: bySev,
     tasksOverdue: tasks ? tasks.filter((t) => isOverdue(t, now)).length : null,
-    tasksOpen: tasks ? tasks.filter((t) => OPEN_TASK.has(t.status)).length : null,
+    tasksOpen: tasks ? tasks.filter(isOpenTask).length : null,
   };
 }
 
-/** Alert queue order: most severe first, then oldest first; firing before acknowledged. */
-export function sortAlerts<A extends Pick<Alert, 'severity' | 'state' | 'startedAt'>>(alerts: readonly A[]): A[] {
-  const stateRank = { firing: 0, acknowledged: 1, resolved: 2 } as const;
-  return [...alerts].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || stateRank[a.state] - stateRank[b.state] || a.startedAt - b.startedAt);
+/** Alert queue order: most severe first; firing, then acknowledged, then dispatched; oldest first. */
+export function sortAlerts<A extends Pick<ApiAlert, 'severity' | 'state' | 'openedAt'>>(alerts: readonly A[]): A[] {
+  const stateRank = { firing: 0, acknowledged: 1, dispatched: 2, resolved: 3 } as const;
+  return [...alerts].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || stateRank[a.state] - stateRank[b.state] || Date.parse(a.openedAt) - Date.parse(b.openedAt));
 }

@@ -1,7 +1,8 @@
 import './cesium-base';
-import { Cartesian3, SceneTransforms, ScreenSpaceEventType, type Viewer } from 'cesium';
-import type { Alert, DispatchTask, LatestReading, Station } from '@basin/schemas';
-import { api, auth, type Optional } from './api';
+import { Cartesian3, SceneTransforms, ScreenSpaceEventType, type CesiumWidget } from 'cesium';
+import { METRICS, SEVERITY_RANK, type LatestReading, type MetricCode, type Station } from '@basin/schemas';
+import type { AnalysisView } from './analysis';
+import { api, auth, type ApiAlert, type ApiTask, type Optional } from './api';
 import { addBasinLayers } from './basin-layers';
 import { CommandPanes, newestUnseen } from './command';
 import { loadViewerConfig, screenOptions } from './config';
@@ -14,6 +15,7 @@ import { StationPanel } from './panel';
 import { PRESETS, type Preset } from './presets';
 import { KIND_SHAPE, shapeImage, StationLayer } from './station-layer';
 import { SEVERITY_COLOR, STATE_COLOR, stationColor } from './status';
+import { openStream } from './stream';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const opts = screenOptions(location.search);
@@ -24,8 +26,10 @@ const state = {
   stations: [] as Station[],
   byId: new Map<string, Station>(),
   latest: [] as LatestReading[],
-  alerts: { ok: false, missing: false, message: '' } as Optional<Alert[]>,
-  tasks: { ok: false, missing: false, message: '' } as Optional<DispatchTask[]>,
+  alerts: { ok: false, missing: false, message: '' } as Optional<ApiAlert[]>,
+  tasks: { ok: false, missing: false, message: '' } as Optional<ApiTask[]>,
+  /** The API's live stream (SSE) is connected: alert and task changes show at once. */
+  streaming: false,
   seenAlerts: new Set<string>(),
   connected: null as boolean | null,
   lastOk: 0,
@@ -35,7 +39,7 @@ declare global {
   interface Window {
     /** For tests and diagnostics: the Cesium viewer and the wall's state. */
     basin?: {
-      viewer: Viewer;
+      viewer: CesiumWidget;
       state: typeof state;
       layer: StationLayer;
       ready: boolean;
@@ -61,7 +65,9 @@ async function boot(): Promise<void> {
       const s = state.byId.get(id);
       return s ? (lang === 'zh' ? s.name.zh : s.name.en) : id;
     },
-    onSelectAlert: (a) => flyTo(a.station),
+    onSelectAlert: (a) => {
+      if (a.station) flyTo(a.station);
+    },
     onChanged: () => void refresh(),
     toast,
   });
@@ -132,11 +138,36 @@ async function boot(): Promise<void> {
   }, config.tourSeconds * 1000);
   flyToPreset(viewer, PRESETS[0]!, 0);
 
+  // deck.gl analysis view (own chunk, loaded when first opened)
+  let analysis: AnalysisView | null = null;
+  const showAnalysis = async () => {
+    const mod = await import('./analysis');
+    if (!analysis) {
+      analysis = new mod.AnalysisView($('analysis'));
+      const sel = $<HTMLSelectElement>('analysis-metric');
+      sel.addEventListener('change', () => {
+        if (analysis) analysis.metric = sel.value as MetricCode;
+        drawAnalysis();
+      });
+    }
+    $<HTMLSelectElement>('analysis-metric').innerHTML = mod.ANALYSIS_METRICS.map((m) => `<option value="${m}" ${m === analysis!.metric ? 'selected' : ''}>${lang === 'zh' ? METRICS[m].nameZh : METRICS[m].nameEn}</option>`).join('');
+    $('analysis').querySelector('[data-t="metric"]')!.textContent = t('metric', lang);
+    $('analysis-note').textContent = t('analysisNote', lang);
+    drawAnalysis();
+  };
+  const drawAnalysis = () => analysis?.show({ stations: state.stations, latest: state.latest, tasks: state.tasks.ok ? state.tasks.data : null, lang });
+  $('analysis-btn').addEventListener('click', () => {
+    if (analysis?.visible) analysis.hide();
+    else void showAnalysis();
+    renderChrome();
+  });
+
   // language, wall mode, sign-in
   function renderChrome(): void {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     $('title').textContent = t('title', lang);
     $('lang-btn').textContent = lang === 'zh' ? 'EN' : '中文';
+    $('analysis-btn').textContent = analysis?.visible ? t('globe', lang) : t('analysis', lang);
     $('wall-btn').textContent = opts.wall ? t('desk', lang) : t('wall', lang);
     $('key-btn').textContent = auth.key ? t('signOut', lang) : t('signIn', lang);
     renderPresets();
@@ -149,6 +180,7 @@ async function boot(): Promise<void> {
     renderChrome();
     render();
     panel.rerender();
+    if (analysis?.visible) void showAnalysis();
   });
   $('wall-btn').addEventListener('click', () => {
     const q = new URLSearchParams(location.search);
@@ -183,18 +215,26 @@ async function boot(): Promise<void> {
   function render(): void {
     const now = Date.now();
     const status = statusByStation(state.stations, state.latest, now);
-    const alertByStation = new Map<string, Alert['severity']>();
-    if (state.alerts.ok) for (const a of state.alerts.data) if (a.state !== 'resolved') alertByStation.set(a.station, a.severity);
+    const alertByStation = new Map<string, ApiAlert['severity']>();
+    const firing = new Set<string>();
+    if (state.alerts.ok)
+      for (const a of state.alerts.data) {
+        if (a.state === 'resolved' || !a.station) continue;
+        const prev = alertByStation.get(a.station);
+        if (!prev || SEVERITY_RANK[a.severity] > SEVERITY_RANK[prev]) alertByStation.set(a.station, a.severity);
+        if (a.state === 'firing') firing.add(a.station);
+      }
     for (const s of state.stations) {
       const st = status.get(s.id)!;
       layer.setColor(s.id, stationColor(st, alertByStation.get(s.id) ?? null));
       if (!s.synthetic) layer.setLabel(s.id, lang === 'zh' ? s.name.zh : s.name.en);
     }
-    layer.setPulsing([...alertByStation.keys()].filter((id) => state.alerts.ok && state.alerts.data.some((a) => a.station === id && a.state === 'firing')));
+    layer.setPulsing(firing);
     const k = computeKpis(state.stations, status, state.alerts.ok ? state.alerts.data : null, state.tasks.ok ? state.tasks.data : null, now);
     renderKpis($('kpis'), k, state.alerts, state.tasks, lang);
     command.set(state.alerts, state.tasks);
     panel.update(state.latest);
+    if (analysis?.visible) drawAnalysis();
   }
 
   async function refresh(): Promise<void> {
@@ -216,7 +256,7 @@ async function boot(): Promise<void> {
         const fresh = state.seenAlerts.size > 0 || alerts.data.length > 0 ? newestUnseen(alerts.data, state.seenAlerts) : null;
         const first = state.seenAlerts.size === 0;
         for (const a of alerts.data) state.seenAlerts.add(a.id);
-        if (fresh && !first) flyTo(fresh.station); // fly to an alert that arrived while watching
+        if (fresh?.station && !first) flyTo(fresh.station); // fly to an alert that arrived while watching
       }
       render();
     } catch {
@@ -228,14 +268,40 @@ async function boot(): Promise<void> {
   renderChrome();
   await refresh();
   window.basin.ready = true;
-  // Live loop: polls the API; a lost connection is shown and retried with backoff until it recovers.
+  // Live: the API's event stream (SSE) triggers a refresh on every change; without it (older
+  // servers) the wall polls. A lost connection is shown and retried with backoff until it recovers.
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const soon = () => {
+    if (!pending) pending = setTimeout(() => ((pending = undefined), void refresh()), 250);
+  };
+  openStream('api/stream?topics=reading,alert,task,state,station', {
+    onEvent: soon,
+    onOpen: () => {
+      state.streaming = true;
+      soon();
+    },
+    onClosed: () => (state.streaming = false),
+  });
   let delay = config.pollSeconds * 1000;
   const loop = async () => {
-    await refresh();
+    await refresh(); // readings may not be on the stream: polling stays the floor
     delay = state.connected ? config.pollSeconds * 1000 : Math.min(delay * 2, 30_000);
     setTimeout(() => void loop(), delay);
   };
   setTimeout(() => void loop(), delay);
+  // The open station panel follows its station every second (one small query).
+  setInterval(() => {
+    const open = panel.station;
+    if (!open || document.hidden) return;
+    void api
+      .latest(open.id)
+      .then((rows) => {
+        if (panel.station?.id !== open.id) return;
+        state.latest = [...state.latest.filter((r) => r.station !== open.id), ...rows];
+        panel.update(state.latest);
+      })
+      .catch(() => undefined);
+  }, 1000);
   setInterval(() => {
     $('clock').textContent = `${t('cst', lang)} ${formatClock(Date.now(), undefined, true)}`;
   }, 1000);

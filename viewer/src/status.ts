@@ -33,7 +33,7 @@ export function floodLevel(levels: GaugeLevels | null, stage: number | null): Se
 
 const Q_RANK = { pass: 0, not_evaluated: 1, suspect: 2, fail: 3 } as const;
 
-export function stationStatus(station: Pick<Station, 'levels'>, latest: readonly LatestReading[], now: number, staleMs = STALE_MS): StationStatus {
+export function stationStatus(station: Pick<Station, 'levels'> & { kind?: Station['kind'] }, latest: readonly LatestReading[], now: number, staleMs = STALE_MS): StationStatus {
   let newest = 0;
   let stage: number | null = null;
   let worst: LatestReading['quality'] | null = null;
@@ -44,7 +44,9 @@ export function stationStatus(station: Pick<Station, 'levels'>, latest: readonly
     if (worst === null || Q_RANK[r.quality] > Q_RANK[worst]) worst = r.quality;
   }
   const liveness: Liveness = newest === 0 ? 'nodata' : now - newest > staleMs ? 'stale' : 'live';
-  return { liveness, flood: floodLevel(station.levels, stage), stage, newest, worstQuality: worst };
+  // Reservoir levels are 汛限 / 正常蓄水, not river flood levels: no SL 758 river colour for them.
+  const flood = station.kind === 'reservoir' ? null : floodLevel(station.levels, stage);
+  return { liveness, flood, stage, newest, worstQuality: worst };
 }
 
 /** Colours of the Chinese four-colour warning scale and of station states (CSS hex). */
