@@ -101,7 +101,10 @@ describe('command wall in Chromium', () => {
       }).observe(document.getElementById('panel')!, { subtree: true, childList: true, characterData: true });
     });
     const client = await mqtt.connectAsync(broker.url, { clientId: 'browser-test-publisher' });
-    const value = 26.0 + Math.round(Math.random() * 900) / 1000; // a distinctive stage, 3 decimals
+    // A distinctive stage close to the current one: a jump of metres would be (rightly) failed by
+    // ingest's spike check and never become the latest value.
+    const current = Number(await page.locator('#panel tr[data-metric="water_level"] td.v').textContent());
+    const value = Math.round((current + 0.2 + Math.random() * 0.1) * 1000) / 1000;
     const batch = { v: 1, source: 'browser-test', readings: [{ metric: 'water_level', value, ts: Date.now(), seq: 2_000_000_000 }] };
     const published = Date.now();
     await client.publishAsync(topics.stationReadings('hydro', 'hankou'), JSON.stringify(batch), { qos: 1 });
