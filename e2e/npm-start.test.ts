@@ -50,7 +50,7 @@ describe('npm start', () => {
     expect(latest.length, output).toBeGreaterThan(0);
     expect(output).toContain(`http://localhost:${httpPort}/`);
     const page = await (await fetch(`http://127.0.0.1:${httpPort}/`)).text();
-    expect(page).toContain('<div id="status"');
+    expect(page).toContain('<section id="globe"');
 
     // Ctrl-C: the terminal signals the whole process group (npm and the system under it).
     const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
