@@ -39,7 +39,8 @@ describe.each(BACKENDS)('thin path on %s TimescaleDB', (mode) => {
     await migrate(db);
     const env = { MQTT_URL: broker.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', INGEST_METRICS_PORT: '0', VIEWER_DIR: '/nonexistent' };
     const ing = await ingest.start({ config: ingest.loadConfig({ ...env, INGEST_CLIENT_ID: `e2e-ingest-${mode}` }), db, log, mqttUrl: broker.url });
-    const tw = await twin.start({ config: twin.loadConfig({ ...env, API_ANONYMOUS_READ: 'true' }), db, log });
+    // on a server the twin's LISTEN connection needs the database's address (its own client, not the pool)
+    const tw = await twin.start({ config: twin.loadConfig({ ...env, API_ANONYMOUS_READ: 'true', ...(testDb.url ? { DATABASE_URL: testDb.url } : {}) }), db, log });
     apiUrl = tw.url;
     const sm = await sim.start({ config: sim.loadConfig({ ...env, SIM_INTERVAL_S: '10', SIM_SPEED: '1', SIM_OUTBOX_DIR: mkdtempSync(path.join(tmpdir(), 'basin-outbox-')), SIM_CLIENT_ID: `e2e-sim-${mode}` }), log, mqttUrl: broker.url });
     services = [sm, ing, tw];
