@@ -92,7 +92,7 @@ describe('MQTT source connect decisions', () => {
     ]);
     const text = lines.join('');
     expect(text).toContain('INGEST_MQTT_PROTOCOL_UNSUPPORTED');
-    expect(text).toContain(`mqtt://ingest:***@127.0.0.1:${b.port}`);
+    expect(text).toContain(`mqtt://ingest:[redacted]@127.0.0.1:${b.port}`);
     expect(text).not.toContain('s3cret');
   });
 
