@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { BASIN_STATIONS, METRICS, topics, type MetricCode } from '@basin/schemas';
+import { BASIN_STATIONS, STATION_BY_ID, topics, validRange, type MetricCode } from '@basin/schemas';
 import { migrate, openServerDb, type Db } from '@basin/platform';
 import { startMosquitto, startTimescale, type TestMosquitto, type TestTimescale } from '@basin/platform/testing';
 import { logTo, spawnTs, type Child } from './processes.js';
@@ -73,8 +73,9 @@ describe('reliability on a TimescaleDB server: broker restarts, ingest kills, da
     const base = Math.floor(Date.now() / 1000) * 1000 - 30 * 60_000;
     const reading = (i: number) => {
       const [station, metric] = series[i % series.length]!;
-      const m = METRICS[metric];
-      return { station, metric, value: Number((m.validMin + (m.validMax - m.validMin) * (0.2 + ((i * 7919) % 1000) / 5000)).toFixed(4)), ts: base + Math.floor(i / series.length) * 1000, seq: i };
+      // inside the station's own valid range (water levels: from its reference levels)
+      const m = validRange(STATION_BY_ID.get(station), metric);
+      return { station, metric, value: Number((m.min + (m.max - m.min) * (0.2 + ((i * 7919) % 1000) / 5000)).toFixed(4)), ts: base + Math.floor(i / series.length) * 1000, seq: i };
     };
     const messages = TOTAL / PER_MESSAGE;
     const acked = new Uint8Array(messages);
