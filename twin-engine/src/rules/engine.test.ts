@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StoredRule, type MetricCode, type QualityFlag, type RuleDefinitionInput, type WaterClass } from '@basin/schemas';
 import { RuleEngine } from './engine.js';
 import { floodColour } from './conditions.js';
-import { Deadlines } from './deadlines.js';
+import { Deadlines } from '../state/deadlines.js';
 import type { Classifiers, RuleEvent, RuleStation } from './types.js';
 
 const H = 3_600_000;

@@ -1,6 +1,6 @@
 import { conditionMetrics, type MetricCode, type Severity, type StoredRule } from '@basin/schemas';
 import { describe, evalCondition, forecastKey, type EvalContext, type Verdict } from './conditions.js';
-import { Deadlines } from './deadlines.js';
+import { Deadlines } from '../state/deadlines.js';
 import { ReadingMemory } from './memory.js';
 import { inScope } from './scope.js';
 import type { Classifiers, Evidence, ForecastCrossing, Observation, RuleEvent, RuleStation, SubjectState } from './types.js';

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { MetricCode, QualityFlag } from '@basin/schemas';
 import type { Clock } from './clock.js';
+import { Deadlines } from './deadlines.js';
 
 /** One committed reading as the live state sees it (`ts`: the reading's own time, epoch ms). */
 export interface StateReading {
@@ -50,8 +51,8 @@ export type StateEvent =
 export class LiveState {
   readonly stations = new Map<string, StationState>();
   private readonly events = new EventEmitter();
-  /** Staleness deadlines, kept as a min-heap of [deadline, station] with lazy deletion. */
-  private heap: [number, string][] = [];
+  /** Staleness deadline per station (one timer waits for the earliest). */
+  private readonly deadlines = new Deadlines();
   private timer: unknown = null;
   private timerAt = Infinity;
 
@@ -134,26 +135,25 @@ export class LiveState {
   }
 
   private schedule(at: number, station: string): void {
-    heapPush(this.heap, [at, station]);
+    this.deadlines.set(station, at);
     if (at < this.timerAt) this.arm();
   }
 
   private arm(): void {
     if (this.timer !== null) this.clock.clearTimer(this.timer);
-    const next = this.heap[0];
+    const next = this.deadlines.next();
     this.timer = null;
     this.timerAt = Infinity;
-    if (!next) return;
-    this.timerAt = next[0];
-    this.timer = this.clock.setTimer(() => this.onDeadline(), next[0] - this.clock.now());
+    if (next === null) return;
+    this.timerAt = next;
+    this.timer = this.clock.setTimer(() => this.onDeadline(), next - this.clock.now());
   }
 
   private onDeadline(): void {
     this.timer = null;
     this.timerAt = Infinity;
     const now = this.clock.now();
-    while (this.heap.length && this.heap[0]![0] <= now) {
-      const [at, id] = heapPop(this.heap)!;
+    for (const [id, at] of this.deadlines.due(now)) {
       const s = this.stations.get(id);
       // Stale entry (a newer reading moved the deadline): skip.
       if (!s || s.lastTs === null || s.lastTs + this.opts.staleMs !== at) continue;
@@ -208,35 +208,4 @@ export function slopePerHour(h: readonly [number, number][]): number | null {
   const n = h.length;
   const d = n * sxx - sx * sx;
   return d === 0 ? null : (n * sxy - sx * sy) / d;
-}
-
-function heapPush(h: [number, string][], x: [number, string]): void {
-  h.push(x);
-  let i = h.length - 1;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (h[p]![0] <= h[i]![0]) break;
-    [h[p], h[i]] = [h[i]!, h[p]!];
-    i = p;
-  }
-}
-
-function heapPop(h: [number, string][]): [number, string] | undefined {
-  const top = h[0];
-  const last = h.pop();
-  if (h.length && last) {
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && h[l]![0] < h[m]![0]) m = l;
-      if (r < h.length && h[r]![0] < h[m]![0]) m = r;
-      if (m === i) break;
-      [h[m], h[i]] = [h[i]!, h[m]!];
-      i = m;
-    }
-  }
-  return top;
 }
