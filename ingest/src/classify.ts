@@ -114,11 +114,14 @@ export function classifyMqtt(topic: string, payload: Buffer, retained: boolean, 
       return classifyRegistry(topic, parsed.station, payload, letters, ctx);
     default: {
       const decoded = decodeReadingPayload(payload, parsed.kind === 'station_readings' ? parsed.station : null);
+      // Seqs of refused readings are handled too (confirmed once the dead letter is committed):
+      // a device keeps a reading until it is confirmed, so an unconfirmed refusal is resent forever.
+      const handled: { station: string; seq: number }[] = [];
       for (const i of decoded.issues) {
         letters.add(i.reason, i.index === undefined ? i.message : `record ${i.index}: ${i.message}`, i.raw === undefined ? undefined : () => safeStringify(i.raw));
+        if (i.handled) handled.push(i.handled);
       }
       const readings: Reading[] = [];
-      const handled: { station: string; seq: number }[] = [];
       for (const r of decoded.readings) {
         const rej = validateReading(r, ctx.stations, ctx.limits, ctx.now);
         if (!rej) {

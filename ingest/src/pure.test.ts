@@ -132,6 +132,26 @@ describe('classify', () => {
     const c = classifyMqtt('basin/v1/readings/hydro/hankou', Buffer.from(JSON.stringify({ v: 1, readings: [{ metric: 'water_level', value: 9999, ts: ctx.now - 1000, seq: 4 }] })), false, ctx);
     expect(c.handled).toEqual([{ station: 'hankou', seq: 4 }]);
   });
+  // A device following the commit protocol keeps a reading until its seq is confirmed: a reading
+  // refused while decoding (before validation) must count as handled too, or it is resent forever.
+  const ts = ctx.now - 1000;
+  const batch = (readings: unknown[], extra: Record<string, unknown> = {}) => Buffer.from(JSON.stringify({ v: 1, ...extra, readings }));
+  it.each([
+    ['non-finite value', 'basin/v1/readings/hydro/hankou', batch([{ metric: 'water_level', value: null, ts, seq: 7 }]), 'non_finite_value', [{ station: 'hankou', seq: 7 }]],
+    ['unknown metric', 'basin/v1/readings/hydro/hankou', batch([{ metric: 'bogus', value: 1, ts, seq: 8 }]), 'unknown_metric', [{ station: 'hankou', seq: 8 }]],
+    ['invalid record (bad ts)', 'basin/v1/readings/hydro/hankou', batch([{ metric: 'water_level', value: 1, ts: 'yesterday', seq: 9 }]), 'invalid_payload', [{ station: 'hankou', seq: 9 }]],
+    // confirmed to the topic's station (the publisher's own), never to the station it names
+    ['station mismatch', 'basin/v1/readings/hydro/hankou', batch([{ station: 'shashi', metric: 'water_level', value: 20, ts, seq: 10 }]), 'station_mismatch', [{ station: 'hankou', seq: 10 }]],
+    ['gateway reading, unknown metric', 'basin/v1/gateways/gw1/readings', batch([{ station: 'shashi', metric: 'bogus', value: 1, ts, seq: 11 }]), 'unknown_metric', [{ station: 'shashi', seq: 11 }]],
+    ['gateway batch station', 'basin/v1/gateways/gw1/readings', batch([{ metric: 'water_level', value: null, ts, seq: 12 }], { station: 'yichang' }), 'non_finite_value', [{ station: 'yichang', seq: 12 }]],
+    ['SenML unknown unit', 'basin/v1/readings/water/wq-zongguan', Buffer.from(JSON.stringify([{ n: 'conductivity', v: 1, u: 'furlong', t: ts / 1000, seq: 13 }])), 'unknown_unit', [{ station: 'wq-zongguan', seq: 13 }]],
+    ['no seq: nothing to confirm', 'basin/v1/readings/hydro/hankou', batch([{ metric: 'bogus', value: 1, ts }]), 'unknown_metric', undefined],
+    ['no station known: nothing to confirm', 'basin/v1/gateways/gw1/readings', batch([{ metric: 'water_level', value: 1, ts, seq: 14 }]), 'missing_station', undefined],
+  ])('a reading refused while decoding counts as handled: %s', (_n, topic, payload, reason, handled) => {
+    const c = classifyMqtt(topic, payload, false, ctx);
+    expect(c.letters.map((l) => l.reason)).toEqual([reason]);
+    expect(c.handled).toEqual(handled);
+  });
 });
 
 describe('HJ 212', () => {

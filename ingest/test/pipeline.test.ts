@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeHj212Frame, encodeReadingBatch, encodeSenml, buildHj212Realtime, hj212Time, mnOf, topics } from '@basin/schemas';
+import { CommittedAck, encodeHj212Frame, encodeReadingBatch, encodeSenml, buildHj212Realtime, hj212Time, mnOf, topics } from '@basin/schemas';
 import type { EmbeddedDb } from '@basin/platform';
 import type { MqttClient } from 'mqtt';
 import type { IngestService } from '../src/service.js';
@@ -115,6 +115,33 @@ describe('ingest pipeline (Mosquitto + embedded TimescaleDB)', () => {
     for (let i = 0; i < 3; i++) await pub.publishAsync(topics.stationReadings('hydro', 'hankou'), p, { qos: 1 });
     await waitFor(async () => svc.counters.duplicates - before >= 2);
     expect(await count(db, `SELECT count(*) AS n FROM readings WHERE station = 'hankou' AND metric = 'discharge'`)).toBe(1);
+  });
+
+  it('confirms a resent reading that is already stored, like the first copy (commit protocol)', async () => {
+    // A device keeps a reading until its seq is confirmed: a copy absorbed as a duplicate (the
+    // first one was stored but its confirmation lost) must be confirmed again, or it is resent forever.
+    const station = 'shashi';
+    const got: CommittedAck[] = [];
+    const onMessage = (topic: string, p: Buffer) => {
+      if (topic === topics.committed(station)) got.push(CommittedAck.parse(JSON.parse(p.toString())));
+    };
+    pub.on('message', onMessage);
+    try {
+      await pub.subscribeAsync(topics.committed(station), { qos: 1 });
+      const covers = (seq: number) => got.some((a) => a.seqs.some(([f, t]) => f <= seq && seq <= t));
+      const p = encodeReadingBatch([{ station, metric: 'water_level', value: 30.5, ts: now(), quality: 'not_evaluated', seq: 4711 }], { station });
+      await pub.publishAsync(topics.stationReadings('hydro', station), p, { qos: 1 });
+      await waitFor(async () => covers(4711));
+      got.length = 0;
+      const dups = svc.counters.duplicates;
+      await pub.publishAsync(topics.stationReadings('hydro', station), p, { qos: 1 });
+      await waitFor(async () => covers(4711));
+      expect(svc.counters.duplicates).toBe(dups + 1);
+      expect(await count(db, `SELECT count(*) AS n FROM readings WHERE station = $1 AND seq = 4711`, [station])).toBe(1);
+    } finally {
+      pub.off('message', onMessage);
+      await pub.unsubscribeAsync(topics.committed(station));
+    }
   });
 
   it('applies device status and station registration messages', async () => {

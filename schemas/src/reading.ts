@@ -93,6 +93,12 @@ export interface DecodeIssue {
   message: string;
   /** Index of the offending record in the payload, when the issue is per-record. */
   index?: number;
+  /**
+   * The refused record's station and `seq`, when both are known: a device that keeps readings
+   * until they are confirmed (commit confirmations, topics.ts) gets this seq confirmed as handled.
+   * On a station topic the station is the topic's (the publisher's own), never one the record names.
+   */
+  handled?: { station: string; seq: number };
   raw?: unknown;
 }
 
@@ -101,8 +107,15 @@ export interface DecodedReadings {
   issues: DecodeIssue[];
 }
 
-function fail(reason: DecodeIssue['reason'], message: string, index?: number, raw?: unknown): DecodeIssue {
-  return { reason, message, index, raw };
+function fail(reason: DecodeIssue['reason'], message: string, index?: number, raw?: unknown, handled?: DecodeIssue['handled']): DecodeIssue {
+  return handled ? { reason, message, index, raw, handled } : { reason, message, index, raw };
+}
+
+/** Station and seq of a refused record, when both are valid (see DecodeIssue.handled). */
+function handledOf(raw: unknown, station: unknown, topicStation: string | null): DecodeIssue['handled'] {
+  const seq = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).seq : undefined;
+  const st = topicStation ?? station;
+  return isIntIn(seq, Number.MAX_SAFE_INTEGER) && isStationId(st) ? { station: st, seq } : undefined;
 }
 
 const METRIC_SET: ReadonlySet<string> = new Set(METRIC_CODES);
@@ -167,16 +180,17 @@ function finishRecord(
     out.issues.push(fail('missing_station', 'reading names no station and the topic names none', index, raw));
     return;
   }
+  const handled = handledOf(raw, station, topicStation);
   if (topicStation && station !== topicStation) {
-    out.issues.push(fail('station_mismatch', `reading station ${station} differs from topic station ${topicStation}`, index, raw));
+    out.issues.push(fail('station_mismatch', `reading station ${station} differs from topic station ${topicStation}`, index, raw, handled));
     return;
   }
   if (!isMetric(metric)) {
-    out.issues.push(fail('unknown_metric', `unknown metric ${JSON.stringify(metric).slice(0, 80)}`, index, raw));
+    out.issues.push(fail('unknown_metric', `unknown metric ${JSON.stringify(metric).slice(0, 80)}`, index, raw, handled));
     return;
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    out.issues.push(fail('non_finite_value', `value ${String(value).slice(0, 40)} is not a finite number`, index, raw));
+    out.issues.push(fail('non_finite_value', `value ${String(value).slice(0, 40)} is not a finite number`, index, raw, handled));
     return;
   }
   if (checked && isStationId(station)) {
@@ -185,7 +199,7 @@ function finishRecord(
   }
   const r = Reading.safeParse({ station, metric, value, ts, quality, seq: seq ?? null });
   if (!r.success) {
-    out.issues.push(fail('invalid_payload', z.prettifyError(r.error), index, raw));
+    out.issues.push(fail('invalid_payload', z.prettifyError(r.error), index, raw, handled));
     return;
   }
   out.readings.push(r.data);
@@ -218,13 +232,14 @@ function decodeBatch(doc: Record<string, unknown>, topicStation: string | null, 
       continue;
     }
     const rec = raw as Record<string, unknown>;
+    const handled = () => handledOf(rec, rec.station ?? defaultStation, topicStation);
     const metric = rec.metric;
     if (typeof metric === 'string' && !METRIC_SET.has(metric)) {
-      out.issues.push(fail('unknown_metric', `unknown metric ${JSON.stringify(metric).slice(0, 80)}`, index, raw));
+      out.issues.push(fail('unknown_metric', `unknown metric ${JSON.stringify(metric).slice(0, 80)}`, index, raw, handled()));
       continue;
     }
     if ('value' in rec && (typeof rec.value !== 'number' || !Number.isFinite(rec.value))) {
-      out.issues.push(fail('non_finite_value', `value ${JSON.stringify(rec.value)?.slice(0, 40)} is not a finite number`, index, raw));
+      out.issues.push(fail('non_finite_value', `value ${JSON.stringify(rec.value)?.slice(0, 40)} is not a finite number`, index, raw, handled()));
       continue;
     }
     if (fast && !Array.isArray(rec) && typeof metric === 'string') {
@@ -243,7 +258,7 @@ function decodeBatch(doc: Record<string, unknown>, topicStation: string | null, 
     }
     const p = WireReading.safeParse(raw);
     if (!p.success) {
-      out.issues.push(fail('invalid_payload', z.prettifyError(p.error), index, raw));
+      out.issues.push(fail('invalid_payload', z.prettifyError(p.error), index, raw, handled()));
       continue;
     }
     const w = p.data;
@@ -269,13 +284,14 @@ function decodeSenml(doc: unknown[], topicStation: string | null): DecodedReadin
     if (rec.bv !== undefined) bv = rec.bv;
     if (rec.bu !== undefined) bu = rec.bu;
     const mustUnderstand = Object.keys(rec).find((k) => k.endsWith('_'));
+    const handled = () => handledOf(rec, senmlStation(bn + (rec.n ?? '')), topicStation);
     if (mustUnderstand) {
-      out.issues.push(fail('unsupported_senml', `must-understand field ${mustUnderstand} is not supported`, index, rec));
+      out.issues.push(fail('unsupported_senml', `must-understand field ${mustUnderstand} is not supported`, index, rec, handled()));
       return;
     }
     if (rec.v === undefined) {
       if (rec.n === undefined) return; // a base-only record
-      out.issues.push(fail('unsupported_senml', 'only numeric values (v) are supported', index, rec));
+      out.issues.push(fail('unsupported_senml', 'only numeric values (v) are supported', index, rec, handled()));
       return;
     }
     const name = bn + (rec.n ?? '');
@@ -285,7 +301,7 @@ function decodeSenml(doc: unknown[], topicStation: string | null): DecodedReadin
       const rest = name.slice(SENML_NAME_PREFIX.length);
       const cut = rest.lastIndexOf(':');
       if (cut <= 0) {
-        out.issues.push(fail('invalid_payload', `SenML name ${name.slice(0, 100)} is not urn:basin:<station>:<metric>`, index, rec));
+        out.issues.push(fail('invalid_payload', `SenML name ${name.slice(0, 100)} is not urn:basin:<station>:<metric>`, index, rec, handled()));
         return;
       }
       station = rest.slice(0, cut);
@@ -304,7 +320,7 @@ function decodeSenml(doc: unknown[], topicStation: string | null): DecodedReadin
       const want = METRICS[metric].unit;
       const converted = convertUnit(value, unit, want);
       if (converted === null) {
-        out.issues.push(fail('unknown_unit', `unit ${JSON.stringify(unit).slice(0, 40)} of ${metric} cannot be converted to ${want} (accepted: ${unitsConvertibleTo(want).join(', ')})`, index, rec));
+        out.issues.push(fail('unknown_unit', `unit ${JSON.stringify(unit).slice(0, 40)} of ${metric} cannot be converted to ${want} (accepted: ${unitsConvertibleTo(want).join(', ')})`, index, rec, handled()));
         return;
       }
       value = converted;
@@ -312,6 +328,14 @@ function decodeSenml(doc: unknown[], topicStation: string | null): DecodedReadin
     finishRecord(out, index, rec, station, topicStation, metric, value, Math.round(t * 1000), rec.seq, undefined);
   });
   return out;
+}
+
+/** The station of a SenML name `urn:basin:<station>:<metric>` (undefined for other names). */
+function senmlStation(name: string): string | undefined {
+  if (!name.startsWith(SENML_NAME_PREFIX)) return undefined;
+  const rest = name.slice(SENML_NAME_PREFIX.length);
+  const cut = rest.lastIndexOf(':');
+  return cut > 0 ? rest.slice(0, cut) : undefined;
 }
 
 /** Encode readings as a JSON wire batch. */
