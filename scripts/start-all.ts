@@ -81,7 +81,15 @@ const broker = ingestCfg.env.MQTT_URL
 const mqttUrl = ingestCfg.env.MQTT_URL ?? broker!.url;
 const ingestLogin = access ? { mqttOptions: { username: 'ingest', password: access.users.ingest!.password } } : {};
 const ingestSvc = await ingest.start({ config: ingestCfg, db, log, mqttUrl, ...ingestLogin });
-const twinSvc = await twin.start({ config: twinCfg, db, log });
+// One process: the API is ready only while ingest's broker connection is up (separately deployed,
+// each service answers its own readiness: twin-engine /api/ready, ingest /readyz).
+const brokerReady = {
+  name: 'broker',
+  check: async () => {
+    if (!ingestSvc.health().mqtt) throw new Error('ingest is not connected to the MQTT broker');
+  },
+};
+const twinSvc = await twin.start({ config: twinCfg, db, log, readiness: [brokerReady] });
 const simSvc = await sim.start({ config: simCfg, log, mqttUrl });
 
 const dbLabel = ingestCfg.database.mode === 'embedded'

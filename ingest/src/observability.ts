@@ -1,6 +1,6 @@
 import type { Logger } from '@basin/platform';
 import type { IngestConfig } from './config.js';
-import { evaluateHealth, type HealthInput } from './health.js';
+import { evaluateHealth, type HealthInput, type HealthReport } from './health.js';
 import { serveMetrics, type IngestMetrics, type MetricsServer } from './metrics.js';
 import type { BatchCommitted, Pipeline } from './pipeline.js';
 
@@ -24,6 +24,8 @@ export function countBatch(counters: IngestCounters, metrics: IngestMetrics, b: 
 
 export interface Observability {
   readonly url: string | null;
+  /** The worker's health now (what /healthz and /readyz answer). */
+  health(): HealthReport;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function startObservability(
   }
   return {
     url: server?.url ?? null,
+    health,
     async close() {
       clearInterval(gaugeTimer);
       await server?.close();

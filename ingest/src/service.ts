@@ -6,6 +6,7 @@ import { committedAcks } from './committed.js';
 import type { IngestConfig } from './config.js';
 import { startHj212Gateway, type Hj212Gateway } from './hj212/gateway.js';
 import { IngestMetrics } from './metrics.js';
+import type { HealthReport } from './health.js';
 import type { InboundMessage } from './mqtt-client.js';
 import { startMqttSource, type MqttSource } from './mqtt-source.js';
 import { countBatch, startObservability, type IngestCounters } from './observability.js';
@@ -42,6 +43,8 @@ export interface IngestService {
   runJobs(): Promise<PolicyJob[]>;
   /** Held, not yet acknowledged messages. */
   pending(): { messages: number; readings: number };
+  /** Health and readiness now (broker connection, commit failures, lag), as /healthz reports them. */
+  health(): HealthReport;
   stop(): Promise<void>;
 }
 
@@ -142,6 +145,7 @@ export async function start(deps: IngestDeps): Promise<IngestService> {
     },
     runJobs: () => runPolicyJobs(db, log),
     pending: () => ({ messages: pipeline.pendingMessages, readings: pipeline.pendingReadings }),
+    health: () => obs.health(),
     async stop() {
       if (stopping) return;
       stopping = true;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Db, Logger } from '@basin/platform';
 import { Authenticator } from './auth/authenticate.js';
 import { KeyVerifier } from './auth/keys.js';
+import { verifyTicket } from './auth/tickets.js';
 import { JwtVerifier } from './auth/jwt.js';
 import { loadJwtSettings } from './auth/jwt-settings.js';
 import type { TwinConfig } from './config.js';
@@ -106,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const jwt = config.auth.jwt ? new JwtVerifier(loadJwtSettings(config.auth.jwt)) : null;
   const routes: RouteOptions[] = [];
   app.decorate('routeTable', () => routes.map((r) => ({ method: r.method, url: r.url, access: routeAccess(String(r.method), r.config as { access?: Access }) })));
-  await app.register(accessControl, { auth: new Authenticator(new KeyVerifier(db), jwt), anonymousRead: config.auth.anonymousRead, routes });
+  await app.register(accessControl, { auth: new Authenticator(new KeyVerifier(db), jwt, (t) => verifyTicket(db, t, Date.now(), config.stream.ticketTtlS * 1000)), anonymousRead: config.auth.anonymousRead, routes });
   await app.register(docsPlugin);
   await app.register(metricsPlugin, { metrics: deps.metrics ?? new TwinMetrics() });
 

@@ -27,6 +27,7 @@ export const TwinEnv = z.object({
   STREAM_RETENTION_S: posInt(3600).describe('seconds of live-stream events kept for reconnecting clients to resume from'),
   STREAM_MAX_BUFFER: posInt(1_048_576).describe('bytes buffered for one stream client before it is dropped as too slow'),
   STREAM_POLL_MS: posInt(200).describe('how often each process reads new stream events from the database, ms'),
+  STREAM_TICKET_TTL_S: posInt(300).describe('lifetime of a stream ticket (GET /api/stream?ticket=, for EventSource), seconds; checked when a client connects'),
   STREAM_READING_SAMPLE_S: posInt(10).describe('at most one reading event per station and metric per this many seconds on the stream'),
   WEBHOOK_ALLOW_CIDRS: csv.describe('CIDRs webhook URLs may resolve to although private/loopback/link-local (e.g. 10.0.0.0/8); empty = public addresses only'),
   WEBHOOK_CONNECT_TIMEOUT_MS: posInt(5000).describe('webhook connect timeout, ms'),
@@ -51,7 +52,7 @@ export interface TwinConfig {
     anonymousRead: boolean;
     jwt: { jwksFile?: string; publicKeyFile?: string; issuer?: string; audience?: string; roleClaim: string; roleMap?: Record<string, string> } | null;
   };
-  stream: { retentionS: number; maxBuffer: number; pollMs: number; readingSampleS: number };
+  stream: { retentionS: number; maxBuffer: number; pollMs: number; readingSampleS: number; ticketTtlS: number };
   twin: { staleMs: number; historyMs: number };
   webhooks: {
     enabled: boolean;
@@ -98,7 +99,7 @@ export function loadConfig(env: Env): TwinConfig {
         : null,
     },
     twin: { staleMs: e.TWIN_STALE_S * 1000, historyMs: e.TWIN_HISTORY_H * 3_600_000 },
-    stream: { retentionS: e.STREAM_RETENTION_S, maxBuffer: e.STREAM_MAX_BUFFER, pollMs: e.STREAM_POLL_MS, readingSampleS: e.STREAM_READING_SAMPLE_S },
+    stream: { retentionS: e.STREAM_RETENTION_S, maxBuffer: e.STREAM_MAX_BUFFER, pollMs: e.STREAM_POLL_MS, readingSampleS: e.STREAM_READING_SAMPLE_S, ticketTtlS: e.STREAM_TICKET_TTL_S },
     webhooks: {
       enabled: e.WEBHOOKS_ENABLED,
       allowCidrs: e.WEBHOOK_ALLOW_CIDRS,

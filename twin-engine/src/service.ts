@@ -7,6 +7,7 @@ import { Dispatcher } from './webhooks/dispatcher.js';
 import { systemClock } from './state/clock.js';
 import { TwinState } from './state/twin.js';
 import { startAlerting } from './rules/alerting.js';
+import { TwinStreamFeed } from './stream/twin-feed.js';
 import type { Evaluator } from './rules/evaluator.js';
 
 export interface TwinDeps {
@@ -41,8 +42,16 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
   dispatcher?.start();
   const twin = new TwinState(db, config.database, systemClock, config.twin, log.child({ component: 'state' }));
   await twin.start();
+  const feed = new TwinStreamFeed(db, twin, log.child({ component: 'stream-feed' }), { sampleMs: config.stream.readingSampleS * 1000 });
+  feed.start();
   const evaluator = await startAlerting({ db, log, twin });
-  const app = await buildApp({ ...deps, log, twin, nudge: () => dispatcher?.nudge() });
+  const listening: ReadinessCheck = {
+    name: 'live-state',
+    check: async () => {
+      if (!twin.listening) throw new Error('the LISTEN connection to the database is down: live state is not being updated');
+    },
+  };
+  const app = await buildApp({ ...deps, readiness: [...(deps.readiness ?? []), listening], log, twin, nudge: () => dispatcher?.nudge() });
   await app.listen({ host: config.http.host, port: config.http.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
@@ -58,6 +67,7 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
     async stop() {
       await app.close();
       await evaluator.stop();
+      await feed.stop();
       await dispatcher?.stop();
       await twin.stop();
     },

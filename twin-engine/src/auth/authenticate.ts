@@ -1,6 +1,7 @@
 import { ANONYMOUS, type Principal } from './roles.js';
 import type { KeyVerifier } from './keys.js';
 import type { JwtVerifier } from './jwt.js';
+import type { TicketOutcome } from './tickets.js';
 
 export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; reason: string };
 
@@ -12,7 +13,15 @@ export class Authenticator {
   constructor(
     private readonly keys: KeyVerifier,
     private readonly jwt: JwtVerifier | null,
+    private readonly tickets: ((ticket: string) => Promise<TicketOutcome>) | null = null,
   ) {}
+
+  /** A stream ticket (`?ticket=`) acts as the API key it was issued for. */
+  async authenticateTicket(ticket: string): Promise<AuthOutcome> {
+    if (!this.tickets) return { ok: false, reason: 'stream tickets are not enabled' };
+    const t = await this.tickets(ticket);
+    return t.ok ? { ok: true, principal: { actor: `key:${t.keyId}`, role: t.role, via: 'key' } } : { ok: false, reason: t.reason };
+  }
 
   async authenticate(headers: { authorization?: string; 'x-api-key'?: string | string[] }): Promise<AuthOutcome> {
     const token = bearer(headers.authorization) ?? (typeof headers['x-api-key'] === 'string' ? headers['x-api-key'] : undefined);

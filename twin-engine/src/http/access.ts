@@ -19,7 +19,8 @@ export const accessControl = fp(async (app: FastifyInstance, opts: { auth: Authe
   // plugins registered later may still set it).
   app.addHook('onRoute', (route) => void opts.routes.push(route));
   app.addHook('onRequest', async (req) => {
-    const outcome = await opts.auth.authenticate(req.headers);
+    const ticket = req.routeOptions.config?.ticket ? (req.query as { ticket?: unknown } | undefined)?.ticket : undefined;
+    const outcome = typeof ticket === 'string' && !req.headers.authorization && !req.headers['x-api-key'] ? await opts.auth.authenticateTicket(ticket) : await opts.auth.authenticate(req.headers);
     if (!outcome.ok) throw TwinErrors.UNAUTHENTICATED(outcome.reason);
     Object.defineProperty(req, 'principal', { value: outcome.principal, enumerable: true });
     if (req.is404) return;

@@ -10,6 +10,8 @@ declare module 'fastify' {
      * Omitted: GET/HEAD need 'viewer', every other method 'admin'.
      */
     access?: Access;
+    /** The route also accepts a stream ticket in `?ticket=` (EventSource cannot send headers). */
+    ticket?: boolean;
     /** Send an ETag and answer If-None-Match with 304 (reference data). */
     etag?: boolean;
   }

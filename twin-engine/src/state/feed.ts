@@ -5,7 +5,8 @@ export const CHANNELS = { readings: 'basin_readings', stations: 'basin_stations'
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 export interface Listener {
-  /** Called after a (re)connect: notifications may have been missed, the caller rebuilds. */
+  /** True while notifications can arrive (the LISTEN connection is up). */
+  connected(): boolean;
   close(): Promise<void>;
 }
 
@@ -24,7 +25,7 @@ export async function listen(
   if (db.kind === 'embedded') {
     const pgl = (db as EmbeddedDb).pglite;
     const offs = await Promise.all(channels.map((c) => pgl.listen(c, (p) => onNotify(c, p))));
-    return { close: async () => void (await Promise.all(offs.map((off) => off()))) };
+    return { connected: () => true, close: async () => void (await Promise.all(offs.map((off) => off()))) };
   }
   if (settings.mode !== 'server') throw new Error('server database without server settings');
   const { default: pg } = await import('pg');
@@ -64,6 +65,7 @@ export async function listen(
   };
   await connect(true);
   return {
+    connected: () => client !== null,
     async close() {
       closed = true;
       if (retry) clearTimeout(retry);

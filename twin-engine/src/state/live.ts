@@ -40,7 +40,8 @@ export interface LiveStateOptions {
 
 export type StateEvent =
   | { type: 'reading'; station: string; readings: StateReading[] }
-  | { type: 'online'; station: string; online: boolean; at: number };
+  /** `lastTs` / `deviceSince`: what the decision rested on (the same in every process). */
+  | { type: 'online'; station: string; online: boolean; at: number; lastTs: number | null; deviceSince: number | null };
 
 /**
  * Live state per station: latest value per metric with trend, QC flag and history; online when
@@ -130,7 +131,7 @@ export class LiveState {
     if (fresh) this.schedule(s.lastTs! + this.opts.staleMs, s.station);
     if (online !== s.online) {
       s.online = online;
-      if (emit) this.events.emit('event', { type: 'online', station: s.station, online, at: now } satisfies StateEvent);
+      if (emit) this.events.emit('event', { type: 'online', station: s.station, online, at: now, lastTs: s.lastTs, deviceSince: s.device?.since ?? null } satisfies StateEvent);
     }
   }
 

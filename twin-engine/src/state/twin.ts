@@ -41,6 +41,11 @@ export class TwinState {
     this.live.subscribe((e) => this.events.emit('event', e));
   }
 
+  /** True while database notifications reach the live state (readiness). */
+  get listening(): boolean {
+    return this.listener?.connected() ?? false;
+  }
+
   subscribe(fn: (e: TwinEvent) => void): () => void {
     this.events.on('event', fn);
     return () => this.events.off('event', fn);
