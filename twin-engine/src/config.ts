@@ -39,6 +39,10 @@ export const TwinEnv = z.object({
   WEBHOOKS_ENABLED: bool(true).describe('run the webhook dispatcher in this process'),
   TWIN_STALE_S: posInt(900).describe('a station without a reading for this many seconds is offline in the live state'),
   TWIN_HISTORY_H: posInt(6).describe('hours of readings kept per series in the live state (trends, forecast inputs)'),
+  FORECAST_ENABLED: bool(true).describe('run the 预报 flood forecast runner in this process (only the lease holder of a deployment produces runs)'),
+  FORECAST_QUIET_S: posInt(60).describe('seconds without a new upstream reading before the flood forecast is re-run'),
+  FORECAST_MAX_WAIT_S: posInt(600).describe('longest a re-run waits under a steady stream of upstream readings, seconds'),
+  FORECAST_HISTORY_H: posInt(72).describe('hours of observed inputs each flood forecast reads'),
 });
 export type TwinEnv = z.infer<typeof TwinEnv>;
 
@@ -54,6 +58,7 @@ export interface TwinConfig {
   };
   stream: { retentionS: number; maxBuffer: number; pollMs: number; readingSampleS: number; ticketTtlS: number };
   twin: { staleMs: number; historyMs: number };
+  forecast: { enabled: boolean; quietMs: number; maxWaitMs: number; historyH: number };
   webhooks: {
     enabled: boolean;
     allowCidrs: string[];
@@ -99,6 +104,7 @@ export function loadConfig(env: Env): TwinConfig {
         : null,
     },
     twin: { staleMs: e.TWIN_STALE_S * 1000, historyMs: e.TWIN_HISTORY_H * 3_600_000 },
+    forecast: { enabled: e.FORECAST_ENABLED, quietMs: e.FORECAST_QUIET_S * 1000, maxWaitMs: e.FORECAST_MAX_WAIT_S * 1000, historyH: e.FORECAST_HISTORY_H },
     stream: { retentionS: e.STREAM_RETENTION_S, maxBuffer: e.STREAM_MAX_BUFFER, pollMs: e.STREAM_POLL_MS, readingSampleS: e.STREAM_READING_SAMPLE_S, ticketTtlS: e.STREAM_TICKET_TTL_S },
     webhooks: {
       enabled: e.WEBHOOKS_ENABLED,

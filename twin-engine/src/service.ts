@@ -9,6 +9,7 @@ import { TwinState } from './state/twin.js';
 import { startAlerting } from './rules/alerting.js';
 import { TwinStreamFeed } from './stream/twin-feed.js';
 import type { Evaluator } from './rules/evaluator.js';
+import { startForecasting, type ForecastRunner } from './forecast/runner.js';
 
 export interface TwinDeps {
   config: TwinConfig;
@@ -28,6 +29,8 @@ export interface TwinService {
   readonly twin: TwinState;
   /** The 预警 rule evaluator of this process (evaluates only while it holds the deployment's lease). */
   readonly evaluator: Evaluator;
+  /** The 预报 flood forecast runner (null when FORECAST_ENABLED=false). */
+  readonly forecasts: ForecastRunner | null;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,8 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
       if (!twin.listening) throw new Error('the LISTEN connection to the database is down: live state is not being updated');
     },
   };
+  const f = config.forecast;
+  const forecasts = f.enabled ? await startForecasting({ db, log, twin, options: f, consume: (run) => run.crossings.forEach((c) => evaluator.onForecast(c)) }) : null;
   const app = await buildApp({ ...deps, readiness: [...(deps.readiness ?? []), listening], log, twin, nudge: () => dispatcher?.nudge() });
   await app.listen({ host: config.http.host, port: config.http.port });
   const addr = app.server.address();
@@ -64,8 +69,10 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
     dispatcher,
     twin,
     evaluator,
+    forecasts,
     async stop() {
       await app.close();
+      await forecasts?.stop();
       await evaluator.stop();
       await feed.stop();
       await dispatcher?.stop();

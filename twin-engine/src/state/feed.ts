@@ -1,7 +1,7 @@
 import type { DatabaseSettings, Db, EmbeddedDb, Logger } from '@basin/platform';
 
-/** Channels notified by the migration's triggers (platform/migrations/006_twin.sql). */
-export const CHANNELS = { readings: 'basin_readings', stations: 'basin_stations', devices: 'basin_devices' } as const;
+/** Channels notified by the migration's triggers (platform/migrations/006_twin.sql) and by stored forecast runs (forecast/store.ts). */
+export const CHANNELS = { readings: 'basin_readings', stations: 'basin_stations', devices: 'basin_devices', forecasts: 'basin_forecasts' } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 export interface Listener {

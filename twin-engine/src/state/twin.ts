@@ -12,7 +12,7 @@ export interface TwinStateOptions {
   celerity?: CelerityTable;
 }
 
-export type TwinEvent = StateEvent | { type: 'model'; stations: number };
+export type TwinEvent = StateEvent | { type: 'model'; stations: number } | { type: 'forecast'; id: string };
 
 /**
  * The twin's live state and basin model, kept current from the database: rebuilt at start from
@@ -93,6 +93,10 @@ export class TwinState {
   }
 
   private onNotify(channel: Channel, payload: string): void {
+    if (channel === CHANNELS.forecasts) {
+      this.events.emit('event', { type: 'forecast', id: payload } satisfies TwinEvent);
+      return;
+    }
     void this.enqueue(async () => {
       if (channel === CHANNELS.readings) {
         const n = JSON.parse(payload) as { s: string[] | null; from: number; to: number };
