@@ -44,7 +44,7 @@ export class TwinStreamFeed {
 
   start(): void {
     this.off = this.twin.subscribe((e) => {
-      if (e.type === 'model') return;
+      if (e.type === 'model' || e.type === 'forecast') return;
       const events = this.sampler.offer(e);
       if (!events.length) return;
       this.pending.push(...events);
