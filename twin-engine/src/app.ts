@@ -33,6 +33,7 @@ import { stationsPlugin } from './http/stations.js';
 import { standardsPlugin } from './http/standards.js';
 import { statePlugin } from './http/state.js';
 import { modelPlugin } from './http/model.js';
+import { forecastsPlugin } from './http/forecasts.js';
 import type { TwinState } from './state/twin.js';
 import { viewerPlugin } from './http/viewer.js';
 import type { ApiDeps } from './http/types.js';
@@ -134,6 +135,7 @@ async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?
   await api.register(deadLettersPlugin, deps);
   await api.register(rulesPlugin, deps);
   await api.register(standardsPlugin, deps);
+  await api.register(forecastsPlugin, deps);
   await api.register(alertsPlugin, deps);
   await api.register(tasksPlugin, deps);
   await api.register(webhooksPlugin, deps);

@@ -16,6 +16,7 @@ export const TwinErrors = {
   TASK_NOT_FOUND: (id: number | string) => new BasinError('TASK_NOT_FOUND', `task ${id} not found`, 404),
   SUBSCRIPTION_NOT_FOUND: (id: number | string) => new BasinError('SUBSCRIPTION_NOT_FOUND', `webhook subscription ${id} not found`, 404),
   DELIVERY_NOT_FOUND: (id: number | string) => new BasinError('DELIVERY_NOT_FOUND', `webhook delivery ${id} not found`, 404),
+  FORECAST_NOT_FOUND: (id: string) => new BasinError('FORECAST_NOT_FOUND', `forecast ${id} not found`, 404),
   API_KEY_NOT_FOUND: (id: string) => new BasinError('API_KEY_NOT_FOUND', `API key ${id} not found`, 404),
   ROUTE_NOT_FOUND: (method: string, url: string) => new BasinError('ROUTE_NOT_FOUND', `no route ${method} ${url}`, 404),
   /** A lifecycle transition not allowed from the current state (e.g. a second acknowledge). */

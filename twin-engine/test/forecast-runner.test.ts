@@ -7,11 +7,11 @@ import { ForecastRunner } from '../src/forecast/runner.js';
 import { syntheticFlood } from '../src/forecast/testing.js';
 import { ManualClock } from '../src/state/clock.js';
 import { TwinState } from '../src/state/twin.js';
-import { silent } from './helpers.js';
+import { bearer, roleKeys, silent, testApp } from './helpers.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-07-01T00:00:00Z');
-const flood = syntheticFlood(new BasinModel(BASIN_STATIONS), { t0: T0, peakAt: T0 + 72 * H, peak: 70_000, sigmaH: 18, hours: 120 });
+const flood = syntheticFlood(new BasinModel(BASIN_STATIONS), { t0: T0, peakAt: T0 + 72 * H, peak: 70_000, sigmaH: 18, hours: 200 });
 
 /** The synthetic flood's readings of hours [from, to] (stage, discharge, dam outflow), and latest_readings. */
 async function insertHours(q: Queryable, from: number, to: number): Promise<void> {
@@ -109,5 +109,47 @@ describe.each(BACKENDS)('forecast runner on %s', (backend) => {
     await a.runner.settled();
     expect(await count(`SELECT count(*) AS n FROM forecasts WHERE issued_at = '${new Date(T0 + 81 * H).toISOString()}'`)).toBe(1);
     expect(procs[1]!.runner.stats.runs).toBe(0);
+  });
+
+  it('scores past runs as observations arrive: errors by lead time and crossing outcomes, served by the API', async () => {
+    const a = procs[0]!;
+    const first = (await tdb.db.query<{ id: string }>(`SELECT id FROM forecasts ORDER BY issued_at LIMIT 1`)).rows[0]!.id;
+    await insertHours(tdb.db, 82, 160);
+    await a.twin.settled();
+    await a.runner.runNow();
+    const scored = await count(`SELECT count(*) AS n FROM skill_ledger WHERE forecast_id = '${first}' AND station = 'hankou' AND metric = 'water_level'`);
+    expect(scored).toBe(72);
+    const jianli = (await tdb.db.query<{ outcome: string; timing_error_h: number; lead_h: number; observed_at: Date }>(
+      `SELECT outcome, timing_error_h, lead_h, observed_at FROM crossing_skill WHERE forecast_id = '${first}' AND station = 'jianli' AND level = 'warning'`,
+    )).rows[0]!;
+    expect(jianli.outcome).toBe('hit');
+    expect(Math.abs(Number(jianli.timing_error_h))).toBeLessThanOrEqual(12);
+    expect(Number(jianli.lead_h)).toBeGreaterThan(0);
+    const again = a.runner.stats.scoredPoints;
+    await a.runner.runNow();
+    expect(a.runner.stats.scoredPoints).toBe(again); // each point scored once
+
+    const app = await testApp(tdb.db);
+    try {
+      const auth = bearer((await roleKeys(tdb.db)).viewer);
+      const skill = (await app.inject({ url: '/api/forecasts/skill?station=jianli', headers: auth })).json<{ values: { metric: string; leadBucket: string; n: number; mae: number; rmse: number }[]; crossings: { level: string; hits: number; meanLeadH: number }[] }>();
+      const short = skill.values.find((v) => v.metric === 'water_level' && v.leadBucket === '1-6h')!;
+      expect(short.n).toBeGreaterThanOrEqual(6);
+      expect(short.rmse).toBeGreaterThanOrEqual(short.mae);
+      expect(skill.crossings.find((c) => c.level === 'warning')!.hits).toBeGreaterThanOrEqual(1);
+      const latest = await app.inject({ url: '/api/forecasts?station=hankou', headers: auth });
+      expect(latest.statusCode).toBe(200);
+      const [hankou] = latest.json<{ station: string; forecastId: string; series: Record<string, unknown[]> }[]>();
+      const newest = (await tdb.db.query<{ id: string }>(`SELECT id FROM forecasts ORDER BY issued_at DESC LIMIT 1`)).rows[0]!.id;
+      expect(hankou).toMatchObject({ station: 'hankou', forecastId: newest });
+      expect(hankou!.series.water_level).toHaveLength(72);
+      const one = await app.inject({ url: `/api/forecasts/${first}`, headers: auth });
+      expect(one.statusCode).toBe(200);
+      expect(one.json<{ stations: unknown[]; modelVersion: string }>().stations.length).toBeGreaterThan(5);
+      const missing = await app.inject({ url: '/api/forecasts/nope', headers: auth });
+      expect([missing.statusCode, missing.json<{ code: string }>().code]).toEqual([404, 'FORECAST_NOT_FOUND']);
+    } finally {
+      await app.close();
+    }
   });
 });

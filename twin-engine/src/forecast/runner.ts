@@ -6,6 +6,7 @@ import type { TwinEvent, TwinState } from '../state/twin.js';
 import { forecastFlood } from './flood.js';
 import { floodRun, type FloodRun, type SkillLookup } from './run.js';
 import { dueAt, FORECAST_INPUT_METRICS, IDLE, issueHour, onInput, onRunFailed, onRunStarted, type ScheduleOptions } from './schedule.js';
+import { scoreCrossings, scorePoints, skillLookup } from './skill-store.js';
 import { holdsRunnerLease, inputsDigest, loadHourlyInputs, loadRunInfo, newestInput, releaseRunnerLease, saveRun, takeRunnerLease } from './store.js';
 
 export interface RunnerOptions extends ScheduleOptions {
@@ -47,7 +48,7 @@ export class ForecastRunner {
   private unsubscribe: (() => void) | null = null;
   private readonly listeners = new Set<(run: ForecastRunInfo) => void>();
   private readonly opts: RunnerOptions;
-  readonly stats = { runs: 0, failures: 0, announced: 0 };
+  readonly stats = { runs: 0, failures: 0, announced: 0, scoredPoints: 0, scoredCrossings: 0 };
 
   constructor(private readonly deps: RunnerDeps) {
     this.opts = { ...DEFAULT_RUNNER_OPTIONS, ...deps.options };
@@ -134,6 +135,7 @@ export class ForecastRunner {
     const ids = [...model.stations.values()].filter((s) => s.kind === 'hydrology_gauge' || s.kind === 'reservoir').map((s) => s.id);
     const newest = await newestInput(db, ids, [...FORECAST_INPUT_METRICS]);
     if (newest === null) return null;
+    await this.score(newest);
     const issuedAt = issueHour(newest);
     const series = await loadHourlyInputs(db, ids, issuedAt, this.opts.historyH);
     const forecast = forecastFlood(model, { issuedAt, horizonH: this.opts.horizonH, x: this.opts.x, series });
@@ -144,6 +146,15 @@ export class ForecastRunner {
     this.stats.runs++;
     this.deps.log.info({ id: run.id, crossings: run.crossings.filter((c) => c.crossingAt !== null).length }, 'flood forecast stored');
     return run;
+  }
+
+  /** Verifies past runs against the observations that have arrived (idempotent: each score once). */
+  private async score(until: number): Promise<void> {
+    const points = await scorePoints(this.deps.db, until);
+    const crossings = await scoreCrossings(this.deps.db, until);
+    if (points || crossings) this.deps.log.debug({ points, crossings }, 'forecasts scored');
+    this.stats.scoredPoints += points;
+    this.stats.scoredCrossings += crossings;
   }
 
   private async announce(id: string): Promise<void> {
@@ -174,7 +185,7 @@ export class ForecastRunner {
 
 /** 预报 in a twin-engine process: the runner (elected), its crossings handed to `consume` (the rule evaluator). */
 export async function startForecasting(deps: Omit<RunnerDeps, 'holder'> & { consume: (run: ForecastRunInfo) => void }): Promise<ForecastRunner> {
-  const runner = new ForecastRunner({ ...deps, log: deps.log.child({ component: 'forecast' }), holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
+  const runner = new ForecastRunner({ skill: () => skillLookup(deps.db), ...deps, log: deps.log.child({ component: 'forecast' }), holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
   runner.onForecast(deps.consume);
   await runner.start();
   return runner;
