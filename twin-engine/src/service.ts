@@ -47,7 +47,8 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
   await twin.start();
   const feed = new TwinStreamFeed(db, twin, log.child({ component: 'stream-feed' }), { sampleMs: config.stream.readingSampleS * 1000 });
   feed.start();
-  const evaluator = await startAlerting({ db, log, twin });
+  // A committed alert wakes this process's dispatcher at once (others find it at their next poll).
+  const evaluator = await startAlerting({ db, log, twin, onEventsCommitted: () => dispatcher?.nudge() });
   const listening: ReadinessCheck = {
     name: 'live-state',
     check: async () => {

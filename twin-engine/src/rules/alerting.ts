@@ -21,6 +21,8 @@ export interface AlertingDeps {
   rulesDir?: string;
   plansDir?: string;
   leaseMs?: number;
+  /** Called after an evaluation that raised events committed (e.g. wake this process's webhook dispatcher). */
+  onEventsCommitted?: () => void;
 }
 
 /** What the rule engine knows of each station: kind, reach (from the basin model), river, admin unit, river chief. */
@@ -54,6 +56,7 @@ export async function startAlerting(deps: AlertingDeps): Promise<Evaluator> {
     effects: new DbRuleEffects(emitDomainEvent),
     tasks: new TaskClock(emitDomainEvent),
     ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
+    ...(deps.onEventsCommitted ? { onCommitted: deps.onEventsCommitted } : {}),
   });
   deps.twin.subscribe((e) => {
     if (e.type === 'reading') {
