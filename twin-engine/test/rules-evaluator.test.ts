@@ -27,6 +27,7 @@ const classifiers: Classifiers = {
 };
 const rules = [
   RuleDefinition.parse({ id: 'flood-level-gauges', name: { zh: '水位超警戒预警', en: 'Gauge above warning' }, severity: 'yellow', alertType: 'flood', scope: { kinds: ['hydrology_gauge'] }, condition: { type: 'flood_level', atLeast: 'yellow' } }),
+  RuleDefinition.parse({ id: 'flood-forecast', name: { zh: '预报超警戒', en: 'Forecast above warning' }, severity: 'blue', alertType: 'flood', scope: { kinds: ['hydrology_gauge'] }, condition: { type: 'forecast_crossing', level: 'warning', withinHours: 24 } }),
   RuleDefinition.parse({ id: 'nh3n', name: { zh: '氨氮', en: 'NH3-N' }, severity: 'yellow', alertType: 'pollution', scope: { kinds: ['water_intake'] }, condition: { type: 'water_class', metric: 'nh3n', worseThan: 'III' } }),
 ];
 
@@ -140,6 +141,63 @@ describe.each(backends)('rule evaluator on %s', (_name, open) => {
     expect(t).toEqual([{ plan_id: 'spill-wuhan-intake' }]);
     await c.stop();
   }, 60_000);
+});
+
+describe.each(backends)('forecast-based rules on %s', (_name, open) => {
+  it('the leader alone fires on a forecast run, with the forecast as evidence; a new leader re-reads the newest run without re-firing', async () => {
+    const { db, dispose } = await open();
+    try {
+      await migrate(db, log);
+      await seedDefinitions(db, rules, [], systemPrincipal('test'));
+      const a = evaluator(db, 'proc-a');
+      const b = evaluator(db, 'proc-b');
+      await a.start();
+      await b.start();
+      const [leader, follower] = a.isLeader ? [a, b] : [b, a];
+      const issued = T0 + 600 * M;
+      const cross = (forecastId: string, station: string, atH: number | null) => ({ forecastId, station, level: 'warning', issuedAt: issued, crossingAt: atH === null ? null : issued + atH * 3_600_000, value: 43.2, threshold: 43 });
+      const run1 = [cross('run-1', 'shashi', 10), cross('run-1', 'hankou', null)];
+      // the runner stores the run, then every process hears its announcement
+      await db.query(`INSERT INTO forecasts (issued_at, id, kind, inputs, events) VALUES ($1, 'run-1', 'flood', '{}', $2::jsonb)`, [new Date(issued).toISOString(), JSON.stringify(run1)]);
+      for (const ev of [a, b]) ev.onForecast(run1);
+      await a.drain();
+      await b.drain();
+      const fired = async () => (await db.query<{ subject: string; state: string; severity: string; evidence: { forecast?: { forecastId: string; issuedAt: number; crossingAt: number; value: number } }; opened_at: Date | string }>(
+        `SELECT subject, state, severity, evidence, opened_at FROM alerts WHERE rule_id = 'flood-forecast' ORDER BY id`)).rows;
+      let rows = await fired();
+      expect(rows.map((r) => [r.subject, r.state, r.severity])).toEqual([['shashi', 'firing', 'blue']]);
+      expect(rows[0]!.evidence.forecast).toMatchObject({ forecastId: 'run-1', issuedAt: issued, crossingAt: issued + 10 * 3_600_000, value: 43.2 });
+      expect(new Date(rows[0]!.opened_at).getTime()).toBe(issued); // fired at the forecast's issue time, before any observation
+
+      // The same announcement again (a second process's NOTIFY, a redelivery): nothing new.
+      leader.onForecast(run1);
+      await leader.drain();
+      expect(await fired()).toHaveLength(1);
+
+      // The leader stops; a newer run (Hankou now predicted to cross too) is stored while no process
+      // leads and its announcement is missed. The new leader reads it when elected: Hankou fires,
+      // Shashi (still predicted) is not re-fired.
+      await leader.stop();
+      const run2 = [cross('run-2', 'shashi', 9), cross('run-2', 'hankou', 20)].map((c) => ({ ...c, issuedAt: issued + 3_600_000, crossingAt: c.crossingAt! + 3_600_000 }));
+      await db.query(`INSERT INTO forecasts (issued_at, id, kind, inputs, events) VALUES ($1, 'run-2', 'flood', '{}', $2::jsonb)`, [new Date(issued + 3_600_000).toISOString(), JSON.stringify(run2)]);
+      await until(() => follower.isLeader);
+      await follower.drain();
+      rows = await fired();
+      expect(rows.map((r) => [r.subject, r.state])).toEqual([['shashi', 'firing'], ['hankou', 'firing']]);
+      expect(rows[1]!.evidence.forecast!.forecastId).toBe('run-2');
+
+      // A later run withdraws Shashi: auto-resolved once.
+      follower.onForecast([{ ...cross('run-3', 'shashi', null), issuedAt: issued + 2 * 3_600_000 }]);
+      await follower.drain();
+      expect((await fired()).map((r) => [r.subject, r.state])).toEqual([['shashi', 'resolved'], ['hankou', 'firing']]);
+      const audit = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'alert.open'`)).rows[0]!.n;
+      expect(audit).toBe(2);
+      await follower.stop();
+    } finally {
+      await db.close();
+      await dispose();
+    }
+  }, 120_000);
 });
 
 describe('plan task deadlines (embedded, injected clock)', () => {

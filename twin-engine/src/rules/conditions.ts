@@ -21,6 +21,8 @@ export interface EvalContext {
   stations: ReadonlyMap<string, RuleStation>;
   forecasts: ReadonlyMap<string, ForecastCrossing>;
   acceptSuspect: boolean;
+  /** The rule's own severity (a composite grades by its holding parts: graded ones by their colour, the others by this). */
+  severity: Severity;
   /** Current clock (epoch ms), for staleness inside composites. */
   now: number;
 }
@@ -135,7 +137,7 @@ export function evalLeaf(c: LeafCondition, st: RuleStation, ctx: EvalContext, st
       if (!f) return null;
       const lead = f.crossingAt === null ? null : f.crossingAt - f.issuedAt;
       const holds = lead !== null && lead >= 0 && lead <= c.withinHours * 3_600_000;
-      const forecast = { forecastId: f.forecastId, level: f.level, issuedAt: f.issuedAt, crossingAt: f.crossingAt, ...(f.value !== undefined ? { value: f.value } : {}) };
+      const forecast = { forecastId: f.forecastId, level: f.level, issuedAt: f.issuedAt, crossingAt: f.crossingAt, ...(f.value !== undefined ? { value: f.value } : {}), ...(f.threshold !== undefined ? { threshold: f.threshold } : {}) };
       return { holds, readings: [], forecast, ...(lead !== null ? { detail: lead } : {}) };
     }
   }
@@ -176,8 +178,19 @@ export function evalCondition(c: RuleCondition, st: RuleStation, ctx: EvalContex
   const holds = c.op === 'and' ? verdicts.every((p) => p.verdict.holds) : verdicts.some((p) => p.verdict.holds);
   const used = c.op === 'and' || !holds ? verdicts : verdicts.filter((p) => p.verdict.holds);
   const forecast = used.find((p) => p.verdict.forecast)?.verdict.forecast;
+  // Graded parts (flood colours) raise the alert to their colour: a forecast-or-observed rule opens
+  // on the forecast at the rule's severity and escalates in place when the observation reaches a colour.
+  let severity: Severity | undefined;
+  if (holds && used.some((p) => p.verdict.severity)) {
+    for (const p of used) {
+      if (!p.verdict.holds) continue;
+      const s = p.verdict.severity ?? ctx.severity;
+      if (!severity || SEVERITY_RANK[s] > SEVERITY_RANK[severity]) severity = s;
+    }
+  }
   return {
     holds,
+    ...(severity ? { severity } : {}),
     readings: used.flatMap((p) => p.verdict.readings),
     ...(forecast ? { forecast } : {}),
     parts: used,

@@ -195,6 +195,48 @@ describe('forecast-based', () => {
     expect(ev).toMatchObject({ kind: 'open', subject: 'hankou', evidence: { forecast: { forecastId: 'f2', crossingAt: T0 + 20 * H } } });
     expect(kinds(e.observeForecast({ ...f, forecastId: 'f3', issuedAt: T0 + 2 * H, crossingAt: null }, T0 + 2 * H))).toEqual(['clear']);
   });
+
+  // [station, issued h, crossing h (null: none), events]: one rule, warning within 24 h, gauges only
+  it.each([
+    ['within the window', [['hankou', 0, 23]], ['open:yellow']],
+    ['exactly at the window', [['hankou', 0, 24]], ['open:yellow']],
+    ['beyond the window', [['hankou', 0, 25]], ['-']],
+    ['a crossing before the issue time', [['hankou', 5, 4]], ['-']],
+    ['out of scope (a water-quality station)', [['wq-a', 0, 3]], ['-']],
+    ['unknown station', [['nowhere', 0, 3]], ['-']],
+    ['the same run delivered twice', [['hankou', 0, 3], ['hankou', 0, 3]], ['open:yellow', '-']],
+    ['an older run announced late changes nothing', [['hankou', 2, 10], ['hankou', 1, null]], ['open:yellow', '-']],
+    ['a newer run withdraws it', [['hankou', 1, 10], ['hankou', 2, null]], ['open:yellow', 'clear']],
+    ['a newer run moves it out of the window', [['hankou', 1, 10], ['hankou', 2, 40]], ['open:yellow', 'clear']],
+  ] as const)('%s', (_name, runs, expected) => {
+    const e = engine([rule({ scope: { kinds: ['hydrology_gauge'] }, condition: { type: 'forecast_crossing', level: 'warning', withinHours: 24 } })]);
+    const got = runs.map(([station, issued, at], i) => kinds(e.observeForecasts([{ station, level: 'warning', forecastId: `f${i}-${issued}`, issuedAt: T0 + issued * H, crossingAt: at === null ? null : T0 + at * H }], T0 + issued * H)).join(',') || '-');
+    expect(got).toEqual(expected);
+  });
+
+  it('evidence names the forecast: id, issue time, predicted time, value and level', () => {
+    const e = engine([rule({ condition: { type: 'forecast_crossing', level: 'nh3n:IV', withinHours: 12 } })]);
+    const [ev] = e.observeForecasts([{ station: 'wq-a', level: 'nh3n:IV', forecastId: 'spill-1', issuedAt: T0, crossingAt: T0 + 6 * H, value: 1.8, threshold: 1.5 }], T0);
+    expect(ev).toMatchObject({ kind: 'open', at: T0, evidence: { ruleVersion: 1, readings: [], forecast: { forecastId: 'spill-1', issuedAt: T0, crossingAt: T0 + 6 * H, value: 1.8, threshold: 1.5, level: 'nh3n:IV' } } });
+    expect(ev!.evidence.reason).toBe('forecast: nh3n:IV crossed in 6 h');
+  });
+
+  it('forecast or observed, one alert per rule and subject: opens on the forecast, escalates in place on the observation', () => {
+    const e = engine([
+      rule({
+        severity: 'blue',
+        scope: { stations: ['shashi'] },
+        condition: { type: 'composite', op: 'or', parts: [{ condition: { type: 'forecast_crossing', level: 'warning', withinHours: 24 } }, { condition: { type: 'flood_level', atLeast: 'yellow' } }] },
+      }),
+    ]);
+    const fc = (issued: number, at: number | null) => kinds(e.observeForecasts([{ station: 'shashi', level: 'warning', forecastId: `f${issued}`, issuedAt: T0 + issued * H, crossingAt: at === null ? null : T0 + at * H }], T0 + issued * H));
+    expect(run(e, 'shashi', 'water_level', [[42.0, 0]])).toEqual(['-']);
+    expect(fc(1, 12)).toEqual(['open:blue']);
+    expect(run(e, 'shashi', 'water_level', [[42.6, 120], [43.1, 600]])).toEqual(['-', 'severity:blue->yellow']);
+    expect(fc(11, 11)).toEqual([]); // the next run, already crossed: the same alert
+    expect(fc(12, null)).toEqual([]); // the forecast withdrawn while the observation holds: stays
+    expect(run(e, 'shashi', 'water_level', [[42.8, 780]])).toEqual(['clear']);
+  });
 });
 
 describe('composite', () => {

@@ -29,13 +29,15 @@ export class RuleEngine {
   private index = new Map<string, Map<MetricCode, StoredRule[]>>();
   /** rules with explicit-station composite parts: station -> rules. */
   private byPartStation = new Map<string, StoredRule[]>();
+  /** forecast level -> rules with a forecast_crossing condition (or part) on it. */
+  private byLevel = new Map<string, StoredRule[]>();
   /** One evaluation context, reused (allocation-free hot path). */
   private readonly ctx: EvalContext;
   readonly counts = { observed: 0, late: 0, failed: 0, evaluations: 0, events: 0 };
 
   constructor(private readonly classifiers: Classifiers) {
     this.memory = new ReadingMemory();
-    this.ctx = { memory: this.memory, classifiers, stations: this.stations, forecasts: this.forecasts, acceptSuspect: false, now: 0 };
+    this.ctx = { memory: this.memory, classifiers, stations: this.stations, forecasts: this.forecasts, acceptSuspect: false, severity: 'yellow', now: 0 };
   }
 
   setRules(rules: StoredRule[], now: number): RuleEvent[] {
@@ -106,15 +108,28 @@ export class RuleEngine {
 
   /** A new forecast of a level crossing (or its withdrawal) for one station. */
   observeForecast(f: ForecastCrossing, now: number): RuleEvent[] {
-    this.forecasts.set(forecastKey(f.station, f.level), f);
+    return this.observeForecasts([f], now);
+  }
+
+  /**
+   * The crossings of one forecast run. A crossing older than the one already known for its station
+   * and level (an earlier run announced late) changes nothing; the same run delivered again changes
+   * nothing either (the verdicts are the same). Rules reading the level — `forecast_crossing`
+   * conditions, alone or as parts of a composite — are evaluated at the run's issue time.
+   */
+  observeForecasts(crossings: readonly ForecastCrossing[], now: number): RuleEvent[] {
     const events: RuleEvent[] = [];
-    for (const rule of this.rules.values()) {
-      const c = rule.condition;
-      const reads = c.type === 'forecast_crossing' ? c.level === f.level : c.type === 'composite' && c.parts.some((p) => p.condition.type === 'forecast_crossing' && p.condition.level === f.level);
-      if (!reads) continue;
+    for (const f of crossings) {
+      const key = forecastKey(f.station, f.level);
+      const known = this.forecasts.get(key);
+      if (known && known.issuedAt > f.issuedAt) continue;
+      this.forecasts.set(key, f);
       const st = this.stations.get(f.station);
-      if (!st || !inScope(rule.scope, st)) continue;
-      this.evaluate(rule, f.station, f.issuedAt, now, events, false);
+      if (!st) continue;
+      for (const rule of this.byLevel.get(f.level) ?? []) {
+        if (!inScope(rule.scope, st)) continue;
+        this.evaluate(rule, f.station, f.issuedAt, now, events, false);
+      }
     }
     return events;
   }
@@ -158,8 +173,11 @@ export class RuleEngine {
   private reindex(now: number): void {
     this.index = new Map();
     this.byPartStation = new Map();
+    this.byLevel = new Map();
     for (const rule of this.rules.values()) {
       const c = rule.condition;
+      const leaves = c.type === 'composite' ? c.parts.map((p) => p.condition) : [c];
+      for (const level of new Set(leaves.flatMap((l) => (l.type === 'forecast_crossing' ? [l.level] : [])))) pushTo(this.byLevel, level, rule);
       if (c.type === 'composite') {
         for (const p of c.parts) if (p.station) pushTo(this.byPartStation, p.station, rule);
       }
@@ -243,6 +261,7 @@ export class RuleEngine {
     ctx.memory = this.memory;
     ctx.stations = this.stations;
     ctx.acceptSuspect = rule.acceptSuspect;
+    ctx.severity = rule.severity;
     ctx.now = now;
     const v = evalCondition(rule.condition, st, ctx, s);
     if (v === null) return;

@@ -2,7 +2,7 @@ import type { Db, Logger, Queryable } from '@basin/platform';
 import type { StoredPlan, StoredRule } from '@basin/schemas';
 import { RuleEngine } from './engine.js';
 import type { TaskClock } from './tasks.js';
-import { currentPlansStored, currentRules, holdsLease, loadRuleState, releaseLease, saveRuleState, takeLease, writeCheckpoint } from './store.js';
+import { currentPlansStored, currentRules, holdsLease, latestForecastCrossings, loadRuleState, releaseLease, saveRuleState, takeLease, writeCheckpoint } from './store.js';
 import type { Classifiers, ForecastCrossing, Observation, RuleEvent, RuleStation } from './types.js';
 
 /** A committed reading with the time ingest received it (the evaluator's checkpoint runs on it). */
@@ -47,7 +47,7 @@ export class Evaluator {
   private rules = new Map<string, StoredRule>();
   private plans: StoredPlan[] = [];
   private stations = new Map<string, RuleStation>();
-  private queue: Array<{ kind: 'readings'; batch: CommittedReading[] } | { kind: 'forecast'; f: ForecastCrossing } | { kind: 'tick' } | { kind: 'reload' } | { kind: 'tasks' }> = [];
+  private queue: Array<{ kind: 'readings'; batch: CommittedReading[] } | { kind: 'forecast'; crossings: readonly ForecastCrossing[] } | { kind: 'tick' } | { kind: 'reload' } | { kind: 'tasks' }> = [];
   private running: Promise<void> | null = null;
   private leaseTimer: NodeJS.Timeout | null = null;
   private deadlineTimer: NodeJS.Timeout | null = null;
@@ -86,8 +86,13 @@ export class Evaluator {
     this.enqueue({ kind: 'readings', batch });
   }
 
-  onForecast(f: ForecastCrossing): void {
-    if (this.engine) this.enqueue({ kind: 'forecast', f });
+  /**
+   * The predicted crossings of a stored forecast run (every process hears the run's announcement;
+   * only the leader evaluates). `forecast_crossing` rules fire on them, before the observation,
+   * with the forecast as evidence; a new leader re-reads the newest runs when elected.
+   */
+  onForecast(crossings: readonly ForecastCrossing[]): void {
+    if (this.engine && crossings.length > 0) this.enqueue({ kind: 'forecast', crossings });
   }
 
   /** Rules, plans or stations changed (API, registry): rebuild the indexes, keep the state. */
@@ -129,6 +134,13 @@ export class Evaluator {
     const engine = this.engine!;
     engine.restore(await loadRuleState(this.deps.db), now);
     await this.warmMemory(engine);
+    // The newest run of each forecast kind, before the catch-up (composites read forecasts and
+    // readings together); an announcement missed while no process led is evaluated now.
+    const crossings = await latestForecastCrossings(this.deps.db);
+    if (crossings.length) {
+      this.enqueue({ kind: 'forecast', crossings });
+      await this.drain();
+    }
     this.stats.leaderships++;
     this.deps.log.info({ holder: this.deps.holder, rules: this.rules.size, checkpoint }, 'rule evaluator elected');
     await this.catchUp(checkpoint);
@@ -211,7 +223,7 @@ export class Evaluator {
             if (o.receivedAt > maxReceived) maxReceived = o.receivedAt;
           }
           this.stats.readings += it.batch.length;
-        } else if (it.kind === 'forecast') events.push(...engine.observeForecast(it.f, now));
+        } else if (it.kind === 'forecast') events.push(...engine.observeForecasts(it.crossings, now));
         else if (it.kind === 'tick') {
           events.push(...engine.tick(now));
           runTasks = true;

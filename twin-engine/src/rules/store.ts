@@ -2,7 +2,7 @@ import type { Db, Queryable } from '@basin/platform';
 import { ContingencyPlan, RuleDefinition, StoredRule, type StoredPlan } from '@basin/schemas';
 import type { Principal } from '../auth/roles.js';
 import { audit } from '../ops/audit.js';
-import type { SubjectState } from './types.js';
+import type { ForecastCrossing, SubjectState } from './types.js';
 
 /**
  * Versioned storage of rules and plans: every change is a new version (never an update in place),
@@ -130,3 +130,32 @@ export async function writeCheckpoint(tx: Queryable, at: Date): Promise<void> {
 /** Validates an API body as a rule (zod issues name the field). */
 export const parseRule = (body: unknown) => RuleDefinition.safeParse(body);
 export const parsePlan = (body: unknown) => ContingencyPlan.safeParse(body);
+
+/**
+ * The predicted crossings of the newest stored run of each forecast kind (`forecasts.events`), for
+ * a newly elected evaluator. Entries without the crossing fields are skipped.
+ */
+export async function latestForecastCrossings(q: Queryable): Promise<ForecastCrossing[]> {
+  const r = await q.query<{ id: string; issued_at: Date | string; events: unknown }>(
+    `SELECT DISTINCT ON (kind) id, issued_at, events FROM forecasts ORDER BY kind, issued_at DESC`,
+  );
+  const out: ForecastCrossing[] = [];
+  for (const row of r.rows) {
+    const events = typeof row.events === 'string' ? (JSON.parse(row.events) as unknown) : row.events;
+    if (!Array.isArray(events)) continue;
+    for (const e of events as Array<Record<string, unknown>>) {
+      if (typeof e?.station !== 'string' || typeof e.level !== 'string') continue;
+      const crossingAt = typeof e.crossingAt === 'number' ? e.crossingAt : null;
+      out.push({
+        forecastId: typeof e.forecastId === 'string' ? e.forecastId : row.id,
+        station: e.station,
+        level: e.level,
+        issuedAt: typeof e.issuedAt === 'number' ? e.issuedAt : new Date(row.issued_at).getTime(),
+        crossingAt,
+        ...(typeof e.value === 'number' ? { value: e.value } : {}),
+        ...(typeof e.threshold === 'number' ? { threshold: e.threshold } : {}),
+      });
+    }
+  }
+  return out;
+}

@@ -20,6 +20,8 @@ export interface ForecastCrossing {
   forecastId: string;
   /** Predicted value at the crossing or peak, for the evidence. */
   value?: number;
+  /** The level's value (m, or the class limit), for the evidence. */
+  threshold?: number;
 }
 
 /** What the rule engine knows of a station: enough to resolve scopes. */
@@ -52,7 +54,7 @@ export interface Classifiers {
 export interface Evidence {
   ruleVersion: number;
   readings: Array<{ station: string; metric: MetricCode; value: number; ts: number; quality: QualityFlag }>;
-  forecast?: { forecastId: string; level: string; issuedAt: number; crossingAt: number | null; value?: number };
+  forecast?: { forecastId: string; level: string; issuedAt: number; crossingAt: number | null; value?: number; threshold?: number };
   /** Human-readable reason, e.g. "water_level 44.12 m ≥ warning 43.00 m". */
   reason: string;
 }
