@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import mqttPacket, { type IConnackPacket, type IPublishPacket, type ISubackPacket, type Packet } from 'mqtt-packet';
-import { BasinError, type Logger } from '@basin/platform';
+import { BasinError, ReconnectBackoff, type Logger } from '@basin/platform';
 import { IngestErrors } from './errors.js';
 
 /**
@@ -45,8 +45,11 @@ export interface AckingClientOptions {
   sessionExpiryS: number;
   subscriptions: { topic: string; qos: 0 | 1 }[];
   log: Logger;
+  /** Reconnect delays: full jitter over a window doubling from min to max (platform backoff.ts). */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
+  /** Random source of the reconnect jitter (tests); Math.random by default. */
+  random?: () => number;
   connectTimeoutMs?: number;
 }
 
@@ -104,7 +107,7 @@ export class AckingMqttClient extends EventEmitter<Events> {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private lastInbound = 0;
-  private backoffMs: number;
+  private readonly backoff: ReconnectBackoff;
   private nextId = 1;
   private firstConnect: { resolve: (i: ConnectInfo) => void; reject: (e: Error) => void } | null = null;
   private pendingSub: { id: number; resolve: () => void; reject: (e: Error) => void } | null = null;
@@ -123,7 +126,7 @@ export class AckingMqttClient extends EventEmitter<Events> {
 
   constructor(readonly opts: AckingClientOptions) {
     super();
-    this.backoffMs = opts.reconnectMinMs ?? 500;
+    this.backoff = new ReconnectBackoff({ baseMs: opts.reconnectMinMs ?? 500, maxMs: opts.reconnectMaxMs ?? 5000, random: opts.random });
     // Credentials in the URL (mqtt://user:password@host) unless given explicitly.
     let u: URL | null = null;
     try {
@@ -283,8 +286,8 @@ export class AckingMqttClient extends EventEmitter<Events> {
       if (wasConnected) this.emit('close');
       if (this.stopped) return;
       if (wasConnected) this.opts.log.warn('mqtt connection lost; reconnecting');
-      this.reconnectTimer = setTimeout(() => this.connect(), this.backoffMs);
-      this.backoffMs = Math.min(this.backoffMs * 2, this.opts.reconnectMaxMs ?? 5000);
+      // Jittered: workers that lost the same broker do not all come back at the same instant.
+      this.reconnectTimer = setTimeout(() => this.connect(), this.backoff.next());
     });
     // A new connection is read at least until the next message arrives while the pipeline is
     // still full (then the producer pauses it again): CONNACK and SUBACK must get through.
@@ -336,7 +339,7 @@ export class AckingMqttClient extends EventEmitter<Events> {
       return;
     }
     this.connected = true;
-    this.backoffMs = this.opts.reconnectMinMs ?? 500;
+    this.backoff.reset();
     const info: ConnectInfo = {
       protocolVersion: this.opts.protocolVersion,
       sessionPresent: p.sessionPresent,

@@ -26,5 +26,6 @@ export const PlatformErrors = {
   DB_UNAVAILABLE: (cause: unknown) => new BasinError('DB_UNAVAILABLE', `database unavailable: ${(cause as Error)?.message ?? String(cause)}`, 503, undefined, { cause }),
   MIGRATION_FAILED: (name: string, cause: unknown) =>
     new BasinError('MIGRATION_FAILED', `migration ${name} failed: ${(cause as Error)?.message ?? String(cause)}`, 500, undefined, { cause }),
+  BACKOFF_INVALID: (baseMs: number, maxMs: number) => new BasinError('BACKOFF_INVALID', `backoff needs 0 < baseMs <= maxMs (got ${baseMs}, ${maxMs})`, 500),
   BROKER_START_FAILED: (cause: unknown) => new BasinError('BROKER_START_FAILED', `embedded MQTT broker failed to start: ${(cause as Error)?.message}`, 500, undefined, { cause }),
 } as const;

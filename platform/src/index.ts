@@ -55,5 +55,6 @@ export {
   type IssuedCredentials,
 } from './mqtt-credentials.js';
 export { freePort } from './net.js';
+export { ReconnectBackoff, type BackoffOptions } from './backoff.js';
 export { upsertStations, loadStations } from './stations.js';
 export { onShutdown, type ShutdownStep } from './shutdown.js';

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { CommittedAck, decodeHj212Frame, HJ212_CN, parseHj212Segment, splitHj212Stream, topics, type DeviceStatus } from '@basin/schemas';
-import type { Logger } from '@basin/platform';
+import { ReconnectBackoff, type Logger } from '@basin/platform';
 
 /**
  * Lanes are the simulator's connections. An MQTT lane is one client (one client id, one birth
@@ -51,14 +51,18 @@ export interface MqttLaneOptions {
 const SUBSCRIBE_CHUNK = 500;
 const COMMITTED_PREFIX = topics.committed('x').slice(0, -1);
 
-const BACKOFF_MS = [200, 500, 1000, 2000, 5000];
+/**
+ * Reconnect delays: full jitter over a window doubling from 200 ms to 5 s (platform backoff.ts), so
+ * thousands of lanes that lose the broker together do not reconnect in one burst.
+ */
+const newBackoff = () => new ReconnectBackoff({ baseMs: 200, maxMs: 5000 });
 
 export class MqttLane implements Lane {
   private client: MqttClient | null = null;
   private gen = 0;
   private up = false;
   private closing = false;
-  private attempts = 0;
+  private readonly backoff = newBackoff();
   private timer: NodeJS.Timeout | null = null;
   private version: 4 | 5;
   private versionLocked: boolean;
@@ -121,7 +125,7 @@ export class MqttLane implements Lane {
           // Small QoS 1 messages: send at once instead of waiting on Nagle's algorithm.
           (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
           this.versionLocked = true;
-          this.attempts = 0;
+          this.backoff.reset();
           // The confirmations are subscribed to before anything is sent (clean session: again
           // on every connection), so none for this connection's messages can be missed.
           void this.subscribeCommitted(client).then(
@@ -170,8 +174,7 @@ export class MqttLane implements Lane {
             reject(err ?? new Error('connection closed'));
             return;
           }
-          const delay = BACKOFF_MS[Math.min(this.attempts++, BACKOFF_MS.length - 1)]!;
-          this.timer = setTimeout(attempt, delay);
+          this.timer = setTimeout(attempt, this.backoff.next());
         };
       };
       attempt();
@@ -248,7 +251,7 @@ export class Hj212Lane implements Lane {
   private socket: net.Socket | null = null;
   private up = false;
   private closing = false;
-  private attempts = 0;
+  private readonly backoff = newBackoff();
   private timer: NodeJS.Timeout | null = null;
   private rest: Uint8Array = new Uint8Array(0);
   private readonly waiting = new Map<string, (err?: Error) => void>();
@@ -278,7 +281,7 @@ export class Hj212Lane implements Lane {
         s.setNoDelay(true);
         s.on('connect', () => {
           this.up = true;
-          this.attempts = 0;
+          this.backoff.reset();
           this.inflight = 0;
           this.events.onUp(this);
           if (!settled) {
@@ -302,7 +305,7 @@ export class Hj212Lane implements Lane {
             reject(new Error(`cannot connect to ${this.opts.host}:${this.opts.port}`));
             return;
           }
-          this.timer = setTimeout(attempt, BACKOFF_MS[Math.min(this.attempts++, BACKOFF_MS.length - 1)]);
+          this.timer = setTimeout(attempt, this.backoff.next());
         });
       };
       attempt();

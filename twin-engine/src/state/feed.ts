@@ -1,4 +1,4 @@
-import type { DatabaseSettings, Db, EmbeddedDb, Logger } from '@basin/platform';
+import { ReconnectBackoff, type DatabaseSettings, type Db, type EmbeddedDb, type Logger } from '@basin/platform';
 
 /** Channels notified by the migration's triggers (platform/migrations/006_twin.sql) and by stored forecast runs (forecast/store.ts). */
 export const CHANNELS = { readings: 'basin_readings', stations: 'basin_stations', devices: 'basin_devices', forecasts: 'basin_forecasts' } as const;
@@ -32,7 +32,8 @@ export async function listen(
   let closed = false;
   let client: InstanceType<typeof pg.Client> | null = null;
   let retry: NodeJS.Timeout | null = null;
-  let delay = 250;
+  // Jittered (platform backoff.ts): twin-engine processes that lose one server do not all return at once.
+  const backoff = new ReconnectBackoff({ baseMs: 250, maxMs: 10_000 });
   const connect = async (first: boolean): Promise<void> => {
     const c = new pg.Client({ connectionString: settings.connectionString, host: settings.host, port: settings.port, user: settings.user, password: settings.password, database: settings.database });
     c.on('notification', (m) => onNotify(m.channel as Channel, m.payload ?? ''));
@@ -51,7 +52,7 @@ export async function listen(
       return;
     }
     client = c;
-    delay = 250;
+    backoff.reset();
     if (!first) await opts.onReconnect();
   };
   const schedule = () => {
@@ -60,8 +61,7 @@ export async function listen(
     retry = setTimeout(() => {
       retry = null;
       void connect(false);
-    }, delay);
-    delay = Math.min(delay * 2, 10_000);
+    }, backoff.next());
   };
   await connect(true);
   return {
