@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ForecastLevel } from './rules.js';
+import { MetricCode } from './metrics.js';
+import { StationId } from './station.js';
 
 /**
  * A predicted crossing of one station's reference level (or pollutant class), as a forecast run
@@ -31,3 +33,27 @@ export const ForecastRunInfo = z.object({
   crossings: z.array(ForecastCrossing),
 });
 export type ForecastRunInfo = z.infer<typeof ForecastRunInfo>;
+
+/**
+ * A declared spill for the pollutant-travel forecast (`POST /api/forecasts/spill`): where (a
+ * station, or a river and river-km), when, how long and how much. Omitted transport parameters
+ * take the twin's estimates (velocity 1.2 m/s, dispersion, decay; see twin-engine forecast/spill.ts).
+ */
+export const SpillRequest = z
+  .object({
+    station: StationId.optional().describe('spill at this station'),
+    river: z.enum(['Yangtze', 'Han']).optional(),
+    km: z.number().min(-100).max(2000).optional().describe('river-km of the outfall (with river)'),
+    at: z.iso.datetime({ offset: true }).describe('start of the release'),
+    durationH: z.number().positive().max(240).default(1),
+    massKg: z.number().positive().max(1e8).describe('mass released, kg'),
+    metric: MetricCode.default('nh3n').describe('the pollutant (its GB 3838 class III limit is the default threshold)'),
+    bank: z.enum(['left', 'right']).nullable().default(null).describe('bank of the outfall facing downstream; null: mixed across at once'),
+    thresholdMgL: z.number().positive().nullable().optional().describe('concentration of concern, mg/L; default the class III limit'),
+    velocityMs: z.number().positive().max(5).optional(),
+    dispersionM2s: z.number().positive().max(1e5).optional(),
+    decayPerDay: z.number().min(0).max(10).optional(),
+  })
+  .refine((s) => (s.station !== undefined) !== (s.river !== undefined && s.km !== undefined), { message: 'give either station, or river and km', path: ['station'] });
+export type SpillRequest = z.infer<typeof SpillRequest>;
+export type SpillRequestInput = z.input<typeof SpillRequest>;

@@ -136,6 +136,6 @@ export {
   StoredPlan,
   type ContingencyPlanInput,
 } from './plans.js';
-export { ForecastCrossing, ForecastRunInfo } from './forecast.js';
+export { ForecastCrossing, ForecastRunInfo, SpillRequest, type SpillRequestInput } from './forecast.js';
 export { RehearsalModifier, RehearsalRequest, type RehearsalRequestInput } from './rehearsal.js';
 export { convertUnit, normaliseUnit, unitsConvertibleTo } from './units.js';

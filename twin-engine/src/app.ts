@@ -34,6 +34,7 @@ import { standardsPlugin } from './http/standards.js';
 import { statePlugin } from './http/state.js';
 import { modelPlugin } from './http/model.js';
 import { forecastsPlugin } from './http/forecasts.js';
+import { spillPlugin } from './http/spill.js';
 import type { TwinState } from './state/twin.js';
 import { viewerPlugin } from './http/viewer.js';
 import type { ApiDeps } from './http/types.js';
@@ -144,5 +145,6 @@ async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?
   if (opts.twin) {
     await api.register(statePlugin, { ...deps, twin: opts.twin });
     await api.register(modelPlugin, { ...deps, twin: opts.twin });
+    await api.register(spillPlugin, { ...deps, twin: opts.twin });
   }
 }

@@ -4,6 +4,7 @@ import { startTimescale, type TestTimescale } from '@basin/platform/testing';
 import { buildApp, loadConfig } from '../src/index.js';
 import { insertKey } from '../src/auth/keys.js';
 import type { Role } from '../src/auth/roles.js';
+import type { TwinState } from '../src/state/twin.js';
 
 export const silent = createLogger({ level: 'silent' });
 
@@ -26,6 +27,7 @@ export async function roleKeys(db: Db): Promise<Record<Role, string>> {
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-export async function testApp(db: Db, env: Env = {}) {
-  return buildApp({ config: loadConfig({ VIEWER_DIR: '/nonexistent', ...env }), db, log: silent });
+/** The app on `db`; with a twin (live state and model) its state, model and spill routes are registered too. */
+export async function testApp(db: Db, env: Env = {}, twin?: TwinState) {
+  return buildApp({ config: loadConfig({ VIEWER_DIR: '/nonexistent', ...env }), db, log: silent, ...(twin ? { twin } : {}) });
 }

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '@basin/platform';
 import { decide, ROLES, type Principal, type Role } from '../src/auth/roles.js';
-import { bearer, roleKeys, testApp, testDb } from './helpers.js';
+import { loadConfig } from '../src/index.js';
+import { systemClock } from '../src/state/clock.js';
+import { TwinState } from '../src/state/twin.js';
+import { bearer, roleKeys, silent, testApp, testDb } from './helpers.js';
 
 /**
  * Every registered route x {anonymous, viewer, operator, admin}, with anonymous read off and on:
@@ -22,7 +25,9 @@ const concrete = (url: string) => url.replace(/:[a-z]+/gi, '1').replace(/\*$/, '
 describe.each([false, true])('role matrix (anonymous read %s)', (anonymousRead) => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    app = await testApp(db, { API_ANONYMOUS_READ: String(anonymousRead) });
+    // A twin (not started: empty model) so the state, model and spill routes are in the matrix too.
+    const twin = new TwinState(db, { mode: 'embedded', dataDir: null }, systemClock, loadConfig({}).twin, silent);
+    app = await testApp(db, { API_ANONYMOUS_READ: String(anonymousRead) }, twin);
     await app.ready();
   });
   afterAll(async () => app?.close());
@@ -63,5 +68,9 @@ describe.each([false, true])('role matrix (anonymous read %s)', (anonymousRead) 
     expect(access.get('GET /api/stations')).toBe('viewer');
     expect(access.get('GET /api/health')).toBe('public');
     expect(access.get('GET /metrics')).toBe('public');
+    expect(access.get('GET /api/forecasts')).toBe('viewer');
+    expect(access.get('GET /api/forecasts/skill')).toBe('viewer');
+    expect(access.get('GET /api/forecasts/:id')).toBe('viewer');
+    expect(access.get('POST /api/forecasts/spill')).toBe('operator');
   });
 });
