@@ -49,20 +49,8 @@ export {
   type DecodedReadings,
 } from './reading.js';
 export { parseTopic, sharedFilter, TOPIC_ROOT, topics, DeviceStatus, CommittedAck, type ParsedTopic } from './topics.js';
-export {
-  Severity,
-  SEVERITY_RANK,
-  WaterClass,
-  AlertCondition,
-  AlertRule,
-  AlertState,
-  Alert,
-  IncidentKind,
-  Incident,
-  DispatchTask,
-  WebhookEvent,
-  WebhookSubscription,
-} from './domain.js';
+export { Severity, SEVERITY_RANK, WaterClass } from './domain.js';
+export { Alert, AlertState, Task, TaskState } from './ops.js';
 export { ApiError, LatestReading } from './api.js';
 export {
   BASIN_STATIONS,

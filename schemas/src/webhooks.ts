@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Severity } from './domain.js';
+import { Alert, Task } from './ops.js';
 
 /**
  * Webhook events (Standard Webhooks: https://www.standardwebhooks.com). Every delivery body is
@@ -49,40 +50,31 @@ export const WebhookFilters = z
   .strict();
 export type WebhookFilters = z.infer<typeof WebhookFilters>;
 
-const AlertData = z.object({
-  id: z.number().int(),
-  ruleId: z.string(),
-  ruleVersion: z.number().int(),
-  subject: z.string(),
-  kind: z.string(),
-  severity: Severity,
+const AlertData = Alert.pick({
+  id: true,
+  ruleId: true,
+  ruleVersion: true,
+  subject: true,
+  kind: true,
+  severity: true,
+  state: true,
+  title: true,
+  message: true,
+  station: true,
+  metric: true,
+  reach: true,
+  river: true,
+  adminUnit: true,
+  riverChief: true,
+  evidence: true,
+  openedAt: true,
+}).extend({
   previousSeverity: Severity.nullable().optional(),
-  state: z.enum(['firing', 'acknowledged', 'dispatched', 'resolved']),
-  title: z.string(),
-  message: z.string().nullable(),
-  station: z.string().nullable(),
-  metric: z.string().nullable(),
-  reach: z.string().nullable(),
-  river: z.string().nullable(),
-  adminUnit: z.string().nullable(),
-  riverChief: z.string().nullable(),
-  evidence: z.unknown(),
-  openedAt: z.string(),
   actor: z.string().nullable().optional(),
   comment: z.string().nullable().optional(),
 });
 
-const TaskData = z.object({
-  id: z.number().int(),
-  alertId: z.number().int().nullable(),
-  planId: z.string().nullable(),
-  team: z.string(),
-  action: z.string(),
-  location: z.string().nullable(),
-  station: z.string().nullable(),
-  deadline: z.string().nullable(),
-  state: z.enum(['open', 'accepted', 'done', 'overdue', 'cancelled']),
-});
+const TaskData = Task.pick({ id: true, alertId: true, planId: true, team: true, action: true, location: true, station: true, deadline: true, state: true });
 
 const envelope = <T extends string, D extends z.ZodType>(type: T, data: D) =>
   z.object({ type: z.literal(type), timestamp: z.string().describe('ISO-8601 time of the event'), data });

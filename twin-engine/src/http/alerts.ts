@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError, Severity } from '@basin/schemas';
+import { Alert, AlertState, ApiError, Severity } from '@basin/schemas';
 import { acknowledge, comment, dispatch, getAlert, listAlerts, listComments, resolve } from '../ops/alerts.js';
 import { readAudit } from '../ops/audit.js';
 import { createTask } from '../ops/tasks.js';
@@ -7,34 +7,7 @@ import { IdParam, IsoTime, Limit, errorResponses } from './common.js';
 import { TaskSchema, TaskInputSchema } from './tasks.js';
 import type { ApiPlugin } from './types.js';
 
-const AlertState = z.enum(['firing', 'acknowledged', 'dispatched', 'resolved']);
-export const AlertSchema = z.object({
-  id: z.number().int(),
-  ruleId: z.string(),
-  ruleVersion: z.number().int(),
-  subject: z.string(),
-  kind: z.string(),
-  severity: Severity,
-  state: AlertState,
-  title: z.string(),
-  message: z.string().nullable(),
-  station: z.string().nullable(),
-  metric: z.string().nullable(),
-  reach: z.string().nullable(),
-  river: z.string().nullable(),
-  adminUnit: z.string().nullable(),
-  riverChief: z.string().nullable(),
-  evidence: z.unknown().describe('the readings or forecast that fired the rule, and the rule version'),
-  openedAt: z.string(),
-  updatedAt: z.string(),
-  acknowledgedAt: z.string().nullable(),
-  acknowledgedBy: z.string().nullable(),
-  dispatchedAt: z.string().nullable(),
-  dispatchedBy: z.string().nullable(),
-  resolvedAt: z.string().nullable(),
-  resolvedBy: z.string().nullable(),
-  resolution: z.enum(['manual', 'auto']).nullable(),
-});
+export const AlertSchema = Alert;
 const Comment = z.object({ id: z.number().int(), alertId: z.number().int(), at: z.string(), author: z.string(), text: z.string() });
 const History = z.object({ at: z.string(), actor: z.string(), action: z.string(), before: z.unknown(), after: z.unknown(), detail: z.unknown() });
 const csvList = <T extends z.ZodType>(item: T) =>

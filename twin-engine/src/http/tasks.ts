@@ -1,29 +1,10 @@
 import { z } from 'zod';
-import { ApiError } from '@basin/schemas';
+import { ApiError, Task, TaskState } from '@basin/schemas';
 import { createTask, getTask, listTasks, moveTask } from '../ops/tasks.js';
 import { IdParam, IsoTime, Limit, errorResponses } from './common.js';
 import type { ApiPlugin } from './types.js';
 
-const TaskState = z.enum(['open', 'accepted', 'done', 'overdue', 'cancelled']);
-export const TaskSchema = z.object({
-  id: z.number().int(),
-  alertId: z.number().int().nullable(),
-  planId: z.string().nullable(),
-  planVersion: z.number().int().nullable(),
-  team: z.string(),
-  action: z.string(),
-  location: z.string().nullable(),
-  station: z.string().nullable(),
-  deadline: z.string().nullable(),
-  state: TaskState,
-  createdAt: z.string(),
-  createdBy: z.string(),
-  updatedAt: z.string(),
-  acceptedBy: z.string().nullable(),
-  doneAt: z.string().nullable(),
-  doneBy: z.string().nullable(),
-  note: z.string().nullable(),
-});
+export const TaskSchema = Task;
 export const TaskInputSchema = z.object({
   alertId: z.number().int().positive().nullable().optional(),
   team: z.string().min(1).max(200).describe('responsible team, e.g. 荆州市防汛抗旱指挥部巡堤队'),
