@@ -5,72 +5,28 @@
  * large-screen layout fits 1920×1080 and 3840×2160 without overlap, and no request leaves the host.
  * Screenshots go to test-results/ (the README's come from here).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { topics } from '@basin/schemas';
-import { createLogger, migrate, openEmbeddedDb, startEmbeddedBroker, type EmbeddedDb } from '@basin/platform';
-import * as ingest from '@basin/ingest';
-import * as twin from '@basin/twin-engine';
-import * as sim from '@basin/sensors-sim';
-import { launchChromium, watchExternalRequests } from './chromium.js';
+import { launchChromium } from './chromium.js';
+import { GLOBE_TIMEOUT, openWall, shot, startSystem, type RunningSystem } from './system.js';
 import { canvasVariance, layoutProblems } from './wall-checks.js';
-import './page-globals.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(root, 'test-results');
-const log = createLogger({ level: 'silent' });
-/** Globe tiles take 9–13 s at 1080p on SwiftShader; much longer on a loaded 2-core machine. */
-const GLOBE_TIMEOUT = 240_000;
-
-async function openWall(browser: Browser, url: string, width: number, height: number, query: string) {
-  const page = await browser.newPage({ viewport: { width, height } });
-  const external = watchExternalRequests(page);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${url}/?${query}`);
-  await page.waitForFunction(() => window.basin?.ready === true && window.basin.viewer.scene.globe.tilesLoaded, null, { timeout: GLOBE_TIMEOUT, polling: 500 });
-  return { page, external, errors };
-}
-
-async function shot(page: Page, name: string): Promise<string> {
-  mkdirSync(shots, { recursive: true });
-  const file = path.join(shots, name);
-  await page.screenshot({ path: file, timeout: 60_000 });
-  return file;
-}
 
 describe('command wall in Chromium', () => {
-  let broker: Awaited<ReturnType<typeof startEmbeddedBroker>>;
-  let db: EmbeddedDb;
-  let services: { stop(): Promise<void> }[] = [];
+  let system: RunningSystem;
   let browser: Browser;
   let url = '';
 
   beforeAll(async () => {
-    const built = spawnSync(process.execPath, ['scripts/ensure-viewer.mjs'], { cwd: root, stdio: 'inherit' });
-    if (built.status !== 0) throw new Error('viewer build failed');
-    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, log });
-    db = await openEmbeddedDb(null);
-    await migrate(db);
-    const env = { MQTT_URL: broker.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', INGEST_METRICS_PORT: '0', VIEWER_DIR: path.join(root, 'viewer/dist') };
-    const ing = await ingest.start({ config: ingest.loadConfig({ ...env, INGEST_CLIENT_ID: 'browser-ingest' }), db, log, mqttUrl: broker.url });
-    const tw = await twin.start({ config: twin.loadConfig({ ...env, API_ANONYMOUS_READ: 'true' }), db, log });
-    const sm = await sim.start({ config: sim.loadConfig({ ...env, SIM_INTERVAL_S: '10', SIM_SPEED: '1', SIM_OUTBOX_DIR: mkdtempSync(path.join(tmpdir(), 'basin-outbox-')), SIM_CLIENT_ID: 'browser-sim' }), log, mqttUrl: broker.url });
-    services = [sm, ing, tw];
-    url = tw.url;
+    system = await startSystem();
+    url = system.url;
     browser = await launchChromium();
   }, 600_000);
 
   afterAll(async () => {
     await browser?.close();
-    for (const s of services) await s.stop().catch(() => undefined);
-    await db?.close();
-    await broker?.close();
+    await system?.stop();
   });
 
   it('renders the globe and the stations, opens a station by picking it and shows a new reading within 5 s', async () => {
@@ -100,7 +56,7 @@ describe('command wall in Chromium', () => {
         if (v && seen[seen.length - 1] !== v) seen.push(v);
       }).observe(document.getElementById('panel')!, { subtree: true, childList: true, characterData: true });
     });
-    const client = await mqtt.connectAsync(broker.url, { clientId: 'browser-test-publisher' });
+    const client = await mqtt.connectAsync(system.brokerUrl, { clientId: 'browser-test-publisher' });
     // A distinctive stage close to the current one: a jump of metres would be (rightly) failed by
     // ingest's spike check and never become the latest value.
     const current = Number(await page.locator('#panel tr[data-metric="water_level"] td.v').textContent());

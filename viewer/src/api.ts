@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LatestReading, MetricCode, QualityFlag, Severity, Station } from '@basin/schemas';
+import { LatestReading, MetricCode, QualityFlag, Severity, Station, StoredPlan } from '@basin/schemas';
 
 // No code generation from strings: the API's Content-Security-Policy has no 'unsafe-eval'.
 z.config({ jitless: true });
@@ -96,6 +96,13 @@ export const ApiAlert = z.looseObject({
   message: z.string().nullable().default(null),
   station: z.string().nullable().default(null),
   metric: z.string().nullable().default(null),
+  /** The rule that fired and its alert type (`kind`: flood, pollution, …): what plans match on. */
+  ruleId: z.string().default(''),
+  kind: z.string().default('other'),
+  reach: z.string().nullable().default(null),
+  river: z.string().nullable().default(null),
+  adminUnit: z.string().nullable().default(null),
+  riverChief: z.string().nullable().default(null),
   openedAt: z.string(),
 });
 export type ApiAlert = z.infer<typeof ApiAlert>;
@@ -110,9 +117,20 @@ export const ApiTask = z.looseObject({
   location: z.string().nullable().default(null),
   deadline: z.string().nullable().default(null),
   state: z.enum(['open', 'accepted', 'done', 'overdue', 'cancelled']),
+  planId: z.string().nullable().default(null),
   createdAt: z.string(),
+  createdBy: z.string().default(''),
 });
 export type ApiTask = z.infer<typeof ApiTask>;
+
+/** A task an operator dispatches for an alert (`POST /api/alerts/:id/tasks`). */
+export interface NewTask {
+  team: string;
+  action: string;
+  station?: string | null;
+  location?: string | null;
+  deadline?: string | null;
+}
 
 export const Health = z.object({ status: z.string() });
 
@@ -130,6 +148,9 @@ export const api = {
     optional(call(Buckets, `api/stations/${enc(station)}/series?metric=${metric}&from=${iso(fromMs)}&to=${iso(toMs)}&resolution=auto`)),
   alerts: () => optional(call(z.array(ApiAlert), 'api/alerts?state=firing,acknowledged,dispatched&limit=500')),
   tasks: () => optional(call(z.array(ApiTask), 'api/tasks?limit=500')),
+  /** Current version of every 预案 contingency plan. */
+  plans: () => optional(call(z.array(StoredPlan), 'api/plans')),
+  createTask: (alertId: string, task: NewTask) => call(ApiTask, `api/alerts/${enc(alertId)}/tasks`, { method: 'POST', body: task }),
   acknowledge: (id: string, comment?: string) => call(z.unknown(), `api/alerts/${enc(id)}/acknowledge`, { method: 'POST', body: comment ? { comment } : {} }),
   dispatch: (id: string, comment?: string) => call(z.unknown(), `api/alerts/${enc(id)}/dispatch`, { method: 'POST', body: comment ? { comment } : {} }),
   resolve: (id: string, comment: string) => call(z.unknown(), `api/alerts/${enc(id)}/resolve`, { method: 'POST', body: { comment } }),

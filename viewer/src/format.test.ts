@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayUnit, esc, formatAge, formatClock, formatDateTime, formatValue } from './format';
+import { displayUnit, esc, formatAge, formatClock, formatDateTime, formatValue, inLang } from './format';
 
 describe('viewer formatting', () => {
   it.each([
@@ -43,5 +43,15 @@ describe('viewer formatting', () => {
 
   it('escapes markup from station names', () => {
     expect(esc('<img src=x onerror="1">&')).toBe('&#60;img src=x onerror=&#34;1&#34;&#62;&#38;');
+  });
+
+  it.each([
+    ['环境应急监测队 / Environmental emergency monitoring team', 'zh', '环境应急监测队'],
+    ['环境应急监测队 / Environmental emergency monitoring team', 'en', 'Environmental emergency monitoring team'],
+    ['巡堤 / 查险', 'en', '巡堤 / 查险'],
+    ['Patrol A / B', 'zh', 'Patrol A / B'],
+    ['市防汛办', 'en', '市防汛办'],
+  ] as const)('inLang(%s, %s)', (text, lang, want) => {
+    expect(inLang(text, lang)).toBe(want);
   });
 });

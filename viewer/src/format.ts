@@ -62,3 +62,13 @@ export function formatAge(ms: number, lang: Lang): string {
     s < 60 ? [s, '秒前', 's ago'] : s < 3600 ? [Math.floor(s / 60), '分钟前', 'min ago'] : s < 86_400 ? [Math.floor(s / 3600), '小时前', 'h ago'] : [Math.floor(s / 86_400), '天前', 'd ago'];
   return lang === 'zh' ? `${n}${zh}` : `${n} ${en}`;
 }
+
+/**
+ * One language of a text the engine stores in both (`中文 / English`, as plan tasks are written);
+ * any other text as it is.
+ */
+export function inLang(text: string, lang: Lang): string {
+  const i = text.indexOf(' / ');
+  if (i <= 0 || !/[\u3400-\u9fff]/.test(text.slice(0, i)) || /[\u3400-\u9fff]/.test(text.slice(i + 3))) return text;
+  return lang === 'zh' ? text.slice(0, i) : text.slice(i + 3);
+}

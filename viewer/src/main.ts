@@ -65,6 +65,7 @@ async function boot(): Promise<void> {
       const s = state.byId.get(id);
       return s ? (lang === 'zh' ? s.name.zh : s.name.en) : id;
     },
+    station: (id) => state.byId.get(id),
     onSelectAlert: (a) => {
       if (a.station) flyTo(a.station);
     },
