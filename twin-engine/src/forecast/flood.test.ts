@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BASIN_STATIONS } from '@basin/schemas';
 import { BasinModel } from '../model/network.js';
+import { levelOf } from '../model/levels.js';
 import { forecastFlood, type HourlySeries } from './flood.js';
 import { firstCrossing, syntheticFlood } from './testing.js';
 
@@ -24,7 +25,7 @@ describe('flood forecast (Muskingum over the network)', () => {
     const checked: string[] = [];
     for (const g of f.gauges) {
       if (!flood.has(g.station)) continue;
-      const warning = model.references.get(g.station)!.levels.find((l) => l.kind === 'warning')!.value;
+      const warning = levelOf(model.references.get(g.station)!, 'warning', issuedAt)!;
       const truth = flood.get(g.station)!.truthStage;
       if (truth(issuedAt) >= warning) continue;
       const observed = firstCrossing(truth, warning, issuedAt, issuedAt + 72 * H);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BASIN_STATIONS } from '@basin/schemas';
 import { BasinModel } from '../model/network.js';
+import { levelOf } from '../model/levels.js';
 import type { FloodForecast } from './flood.js';
 import { bandHalfWidth, floodRun } from './run.js';
 
@@ -20,7 +21,7 @@ describe('forecast bands', () => {
 
 describe('flood run', () => {
   const hankou = model.references.get('hankou')!;
-  const warning = hankou.levels.find((l) => l.kind === 'warning')!.value;
+  const warning = levelOf(hankou, 'warning', T)!;
   const f: FloodForecast = {
     issuedAt: T,
     horizonH: 3,

@@ -37,13 +37,8 @@ export function bandHalfWidth(metric: ForecastPoint['metric'], leadH: number, va
   return Z90 * Math.sqrt(s0 * s0 + (g * leadH) ** 2);
 }
 
-/** The registry's level kinds as the rules name them (schemas ForecastLevel); dead level is never "crossed". */
-const LEVEL_NAME: Partial<Record<string, ForecastCrossing['level']>> = {
-  setup: 'fortification',
-  warning: 'warning',
-  guaranteed: 'guaranteed',
-  historical_max: 'historical_max',
-};
+/** Gauge level kinds a flood run predicts crossing (the rules' ForecastLevel names; reservoirs are not routed to a stage). */
+const GAUGE_LEVELS: ReadonlySet<string> = new Set(['fortification', 'warning', 'guaranteed', 'historical_max']);
 
 /** Known RMSE per station, metric and lead hour (from the skill ledger), if any. */
 export type SkillLookup = (station: string, metric: ForecastPoint['metric'], leadH: number) => number | undefined;
@@ -71,10 +66,9 @@ function gaugeCrossings(id: string, g: GaugeForecast, ref: GaugeReference | unde
   if (!ref || ref.type !== 'river' || !g.stage) return [];
   const out: ForecastCrossing[] = [];
   for (const l of levelsInForce(ref, issuedAt)) {
-    const level = LEVEL_NAME[l.kind];
-    if (!level) continue;
+    if (!GAUGE_LEVELS.has(l.kind)) continue;
     const hit = g.crossings.find((c) => c.level === l.kind);
-    out.push({ forecastId: id, station: g.station, level, issuedAt, crossingAt: hit?.at ?? null, threshold: l.value, ...(hit ? { value: hit.stage } : {}) });
+    out.push({ forecastId: id, station: g.station, level: l.kind as ForecastCrossing['level'], issuedAt, crossingAt: hit?.at ?? null, threshold: l.value, ...(hit ? { value: hit.stage } : {}) });
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { BasinModel } from '../model/network.js';
+import { levelOf } from '../model/levels.js';
 import type { HourlySeries } from './flood.js';
 
 /**
@@ -33,7 +34,7 @@ export function syntheticFlood(model: BasinModel, opts: { t0: number; peakAt: nu
     const p = model.pointOf(id);
     const ref = model.references.get(id);
     if (!p || !ref) continue;
-    const warning = ref.levels.find((l) => l.kind === 'warning')!.value;
+    const warning = levelOf(ref, 'warning', opts.t0)!;
     const a = (warning - g.hMean) / (Math.sqrt(g.qWarn) - Math.sqrt(g.base));
     const z0 = g.hMean - a * Math.sqrt(g.base);
     const path = model.path(tgd, p)!;
