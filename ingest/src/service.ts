@@ -55,7 +55,7 @@ export interface IngestService {
  */
 export async function start(deps: IngestDeps): Promise<IngestService> {
   const { config, db } = deps;
-  const log = deps.log.child({ component: 'ingest' });
+  const log = deps.log.child({ service: 'ingest' });
   const registry = await StationRegistry.load(db);
   await applyPolicies(db, config.policies, log);
   if (config.latestRepair) {

@@ -35,7 +35,7 @@ export interface SimService {
 /** Start publishing readings for every station at the configured interval and speed (used by `npm start`). */
 export async function start(deps: SimDeps): Promise<SimService> {
   const { config } = deps;
-  const log = deps.log.child({ component: 'sensors-sim' });
+  const log = deps.log.child({ service: 'sensors-sim' });
   const scenario = resolveScenario(config.scenario);
   const stations = deps.stations
     ? deps.stations.map((s, i) => toSimStation(s, i))

@@ -39,7 +39,7 @@ export interface TwinService {
  * configured address. Both are safe with several processes.
  */
 export async function start(deps: TwinDeps): Promise<TwinService> {
-  const log = deps.log.child({ component: 'twin-engine' });
+  const log = deps.log.child({ service: 'twin-engine' });
   const { config, db } = deps;
   const dispatcher = config.webhooks.enabled ? new Dispatcher(db, log.child({ component: 'webhooks' }), { ...config.webhooks }) : null;
   dispatcher?.start();
