@@ -114,6 +114,8 @@ export {
   RuleCondition,
   RuleDefinition,
   StoredRule,
+  inScope,
+  type ScopeSubject,
   type RuleOp,
   type RuleDefinitionInput,
 } from './rules.js';
@@ -122,6 +124,9 @@ export {
   PlanTask,
   ContingencyPlan,
   StoredPlan,
+  newestPlans,
+  planMatches,
+  type PlanMatchInput,
   type ContingencyPlanInput,
 } from './plans.js';
 export { ForecastCrossing, ForecastRunInfo, SpillRequest, type SpillRequestInput } from './forecast.js';

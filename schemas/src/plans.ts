@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Severity } from './domain.js';
-import { RuleScope } from './rules.js';
+import { SEVERITY_RANK, Severity } from './domain.js';
+import { RuleScope, inScope, type ScopeSubject } from './rules.js';
 
 /**
  * 预案 contingency plans: versioned, bound to alert types, severities and places. When an alert
@@ -68,3 +68,30 @@ export type ContingencyPlanInput = z.input<typeof ContingencyPlan>;
 
 export const StoredPlan = z.object({ version: z.number().int().min(1), plan: ContingencyPlan });
 export type StoredPlan = z.infer<typeof StoredPlan>;
+
+/** The newest version of each plan. */
+export function newestPlans(plans: readonly StoredPlan[]): StoredPlan[] {
+  const best = new Map<string, StoredPlan>();
+  for (const p of plans) {
+    const b = best.get(p.plan.id);
+    if (!b || p.version > b.version) best.set(p.plan.id, p);
+  }
+  return [...best.values()];
+}
+
+/** What a plan is matched on: the alert's type, severity, rule and subject. */
+export interface PlanMatchInput {
+  alertType: string;
+  severity: Severity;
+  ruleId: string;
+  subject: ScopeSubject;
+}
+
+/** True when an alert falls under the plan (type, at least the plan's severity, its rules, its scope). */
+export function planMatches(plan: ContingencyPlan, a: PlanMatchInput): boolean {
+  const m = plan.match;
+  if (!(m.alertTypes as readonly string[]).includes(a.alertType)) return false;
+  if (SEVERITY_RANK[a.severity] < SEVERITY_RANK[m.minSeverity]) return false;
+  if (m.rules && !m.rules.includes(a.ruleId)) return false;
+  return inScope(m.scope, a.subject);
+}

@@ -25,6 +25,27 @@ export const RuleScope = z
   .strict();
 export type RuleScope = z.infer<typeof RuleScope>;
 
+/** Where a rule or plan looks: a station (or an alert's subject) with its place in the basin. */
+export interface ScopeSubject {
+  id: string | null;
+  kind: StationKind | null;
+  reach: string | null;
+  river: string | null;
+  admin: string | null;
+  riverChief: string | null;
+}
+
+/** True when the subject is inside the scope (every filter given must match; none: everything). */
+export function inScope(scope: RuleScope, s: ScopeSubject): boolean {
+  if (scope.stations && (s.id === null || !scope.stations.includes(s.id))) return false;
+  if (scope.kinds && (s.kind === null || !scope.kinds.includes(s.kind))) return false;
+  if (scope.reaches && (s.reach === null || !scope.reaches.includes(s.reach))) return false;
+  if (scope.rivers && (s.river === null || !scope.rivers.includes(s.river))) return false;
+  if (scope.adminUnits && !scope.adminUnits.some((a) => s.admin?.startsWith(a) ?? false)) return false;
+  if (scope.riverChiefs && (s.riverChief === null || !scope.riverChiefs.includes(s.riverChief))) return false;
+  return true;
+}
+
 const Op = z.enum(['>', '>=', '<', '<=']);
 export type RuleOp = z.infer<typeof Op>;
 

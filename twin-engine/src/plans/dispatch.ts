@@ -1,5 +1,4 @@
-import { SEVERITY_RANK, type AlertType, type ContingencyPlan, type PlanTask, type Severity, type StoredPlan } from '@basin/schemas';
-import { inScope } from '../rules/scope.js';
+import { newestPlans, planMatches as matchesPlan, type AlertType, type ContingencyPlan, type PlanTask, type Severity, type StoredPlan } from '@basin/schemas';
 import type { RuleStation } from '../rules/types.js';
 
 /**
@@ -38,20 +37,11 @@ export interface TaskDraft {
 
 /** The newest version of each plan. */
 export function currentPlans(plans: StoredPlan[]): StoredPlan[] {
-  const best = new Map<string, StoredPlan>();
-  for (const p of plans) {
-    const b = best.get(p.plan.id);
-    if (!b || p.version > b.version) best.set(p.plan.id, p);
-  }
-  return [...best.values()];
+  return newestPlans(plans);
 }
 
 export function planMatches(plan: ContingencyPlan, a: PlanAlert): boolean {
-  const m = plan.match;
-  if (!m.alertTypes.includes(a.alertType)) return false;
-  if (SEVERITY_RANK[a.severity] < SEVERITY_RANK[m.minSeverity]) return false;
-  if (m.rules && !m.rules.includes(a.ruleId)) return false;
-  return inScope(m.scope, a.station);
+  return matchesPlan(plan, { alertType: a.alertType, severity: a.severity, ruleId: a.ruleId, subject: a.station });
 }
 
 function locate(t: PlanTask, a: PlanAlert): TaskLocation {
