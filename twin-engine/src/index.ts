@@ -11,3 +11,6 @@ export { createTask, moveTask, markOverdue, type TaskView, type TaskInput } from
 export { publishEvent, appendStream, type DomainEvent, type StreamEventInput } from './ops/events.js';
 export { audit, type AuditEntry } from './ops/audit.js';
 export { emitDomainEvent } from './ops/emit.js';
+export { BasinModel, type RiverName, type RiverPoint } from './model/network.js';
+export { forecastFlood, type FloodForecast, type FloodForecastInput, type GaugeForecast, type HourlySeries } from './forecast/flood.js';
+export { levelOf, referenceOf, type GaugeReference, type LevelKind } from './model/levels.js';
