@@ -7,6 +7,8 @@ declare global {
     basin?: {
       viewer: CesiumWidget;
       layer: { size: number };
+      reaches: { size: number };
+      state: { reachesColoured: number };
       ready: boolean;
       flyTo: (id: string) => void;
       closePanel: () => void;

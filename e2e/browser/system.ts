@@ -27,7 +27,8 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-export async function startSystem(): Promise<RunningSystem> {
+/** `twinEnv`: extra twin-engine settings (e.g. a short forecast debounce so a run exists within the test). */
+export async function startSystem(twinEnv: Record<string, string> = {}): Promise<RunningSystem> {
   const built = spawnSync(process.execPath, ['scripts/ensure-viewer.mjs'], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) throw new Error('viewer build failed');
   const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, log });
@@ -35,7 +36,7 @@ export async function startSystem(): Promise<RunningSystem> {
   await migrate(db);
   const env = { MQTT_URL: broker.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', INGEST_METRICS_PORT: '0', VIEWER_DIR: path.join(root, 'viewer/dist') };
   const ing = await ingest.start({ config: ingest.loadConfig({ ...env, INGEST_CLIENT_ID: 'browser-ingest' }), db, log, mqttUrl: broker.url });
-  const tw = await twin.start({ config: twin.loadConfig({ ...env, API_ANONYMOUS_READ: 'true' }), db, log });
+  const tw = await twin.start({ config: twin.loadConfig({ ...env, API_ANONYMOUS_READ: 'true', ...twinEnv }), db, log });
   const sm = await sim.start({ config: sim.loadConfig({ ...env, SIM_INTERVAL_S: '10', SIM_SPEED: '1', SIM_OUTBOX_DIR: mkdtempSync(path.join(tmpdir(), 'basin-outbox-')), SIM_CLIENT_ID: 'browser-sim' }), log, mqttUrl: broker.url });
   return {
     url: tw.url,

@@ -70,6 +70,21 @@ describe('command wall in Chromium', () => {
     await page.waitForTimeout(1500); // sparklines and chart
     await shot(page, 'command-1920x1080.png');
 
+    // the gauge chart says whether a forecast band is drawn (a fresh system has no forecast run yet:
+    // the panel says so and keeps its chart)
+    await expect.poll(() => page.locator('#panel [data-forecast]').getAttribute('data-band')).toMatch(/^(yes|no)$/);
+    expect(await page.locator('#panel [data-forecast]').textContent()).toMatch(/预报/);
+    expect(await page.locator('#panel [data-chart] svg').count()).toBe(1);
+
+    // reaches coloured by the twin's live state (water class of their sections, flood colour of gauges)
+    await page.evaluate(() => window.basin!.closePanel());
+    expect(await page.evaluate(() => window.basin!.reaches.size)).toBeGreaterThan(10);
+    await expect.poll(() => page.evaluate(() => window.basin!.state.reachesColoured), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.locator('#presets button[data-preset="basin"]').click();
+    await page.waitForTimeout(3500); // the camera flight
+    await page.waitForFunction(() => window.basin!.viewer.scene.globe.tilesLoaded, null, { timeout: GLOBE_TIMEOUT, polling: 500 });
+    await shot(page, 'reaches-1920x1080.png');
+
     // endpoints the server does not have yet read "not available", never break the wall
     const alertsPane = await page.locator('#alerts').textContent();
     expect(alertsPane).toMatch(/预警队列/);

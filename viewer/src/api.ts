@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LatestReading, MetricCode, QualityFlag, Severity, Station, StoredPlan } from '@basin/schemas';
+import { LatestReading, MetricCode, QualityFlag, Severity, Station, StoredPlan, WaterClass } from '@basin/schemas';
 
 // No code generation from strings: the API's Content-Security-Policy has no 'unsafe-eval'.
 z.config({ jitless: true });
@@ -87,6 +87,21 @@ export const Buckets = z.object({
 });
 export type Buckets = z.infer<typeof Buckets>;
 
+/**
+ * The newest flood forecast of a gauge (`GET /api/forecasts?station=`): hourly values per metric
+ * (water_level, discharge) with their ≈90 % band, and the predicted reference-level crossings.
+ */
+export const ForecastPoint = z.object({ validAt: z.string(), leadH: z.number(), value: z.number(), lower: z.number().nullable(), upper: z.number().nullable() });
+export type ForecastPoint = z.infer<typeof ForecastPoint>;
+export const StationForecast = z.looseObject({
+  station: z.string(),
+  forecastId: z.string(),
+  issuedAt: z.string(),
+  modelVersion: z.string(),
+  series: z.record(z.string(), z.array(ForecastPoint)),
+});
+export type StationForecast = z.infer<typeof StationForecast>;
+
 /** An alert as the API serves it (only the fields the wall uses are required). */
 export const ApiAlert = z.looseObject({
   id: z.union([z.number(), z.string()]).transform(String),
@@ -132,6 +147,12 @@ export interface NewTask {
   deadline?: string | null;
 }
 
+/** A reach of the twin's river network (`GET /api/model/reaches`): river and catalogue river-km. */
+export const ApiReach = z.looseObject({ id: z.string(), river: z.string(), fromKm: z.number(), toKm: z.number() });
+/** Per-reach live state (`GET /api/state/summary`): worst water class, flood colour, stations online. */
+export const ReachSummary = z.looseObject({ stations: z.number(), online: z.number(), worstWaterClass: WaterClass.nullable(), floodColour: Severity.nullable() });
+export const StateSummary = z.looseObject({ reaches: z.record(z.string(), ReachSummary) });
+
 export const Health = z.object({ status: z.string() });
 
 const enc = encodeURIComponent;
@@ -146,6 +167,10 @@ export const api = {
   /** Resampled from the continuous aggregates; `missing` on servers without it. */
   buckets: (station: string, metric: MetricCode, fromMs: number, toMs: number) =>
     optional(call(Buckets, `api/stations/${enc(station)}/series?metric=${metric}&from=${iso(fromMs)}&to=${iso(toMs)}&resolution=auto`)),
+  reaches: () => optional(call(z.array(ApiReach), 'api/model/reaches')),
+  summary: () => optional(call(StateSummary, 'api/state/summary')),
+  /** Newest flood forecast of one gauge; `missing` on servers without forecasts, `[]` when none was run. */
+  forecast: (station: string) => optional(call(z.array(StationForecast), `api/forecasts?station=${enc(station)}`)),
   alerts: () => optional(call(z.array(ApiAlert), 'api/alerts?state=firing,acknowledged,dispatched&limit=500')),
   tasks: () => optional(call(z.array(ApiTask), 'api/tasks?limit=500')),
   /** Current version of every 预案 contingency plan. */

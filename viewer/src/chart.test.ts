@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandPath, chartSvg, domainOf, downsample, linePath } from './chart';
+import { bandOf, bandPath, chartSvg, domainOf, downsample, linePath } from './chart';
 
 describe('charts', () => {
   it('downsampling keeps each bucket’s extremes in time order', () => {
@@ -26,5 +26,24 @@ describe('charts', () => {
     const svg = chartSvg({ points: [{ t: 0, v: 1 }], domain: { t0: 0, t1: 1, v0: 0, v1: 10 }, w: 100, h: 10, levels: [{ value: 5, label: '警戒 5', color: '#ff0' }, { value: 50, label: '保证 50', color: '#f80' }] });
     expect(svg).toContain('警戒 5');
     expect(svg).not.toContain('保证 50');
+  });
+  it('a forecast series becomes a band (bounds where given, else the value)', () => {
+    const b = bandOf([
+      { validAt: '2026-07-01T01:00:00Z', value: 27, lower: 26.8, upper: 27.3 },
+      { validAt: '2026-07-01T02:00:00Z', value: 27.2, lower: null, upper: null },
+    ]);
+    const t1 = Date.parse('2026-07-01T01:00:00Z');
+    const t2 = t1 + 3_600_000;
+    expect(b).toEqual({
+      mid: [{ t: t1, v: 27 }, { t: t2, v: 27.2 }],
+      lower: [{ t: t1, v: 26.8 }, { t: t2, v: 27.2 }],
+      upper: [{ t: t1, v: 27.3 }, { t: t2, v: 27.2 }],
+    });
+    expect(bandOf([])).toBeNull();
+  });
+  it('draws the now line only inside the time domain', () => {
+    const base = { points: [{ t: 0, v: 1 }], domain: { t0: 0, t1: 10, v0: 0, v1: 10 }, w: 100, h: 10 };
+    expect(chartSvg({ ...base, now: 5 })).toContain('x1="50.0" x2="50.0"');
+    expect(chartSvg({ ...base, now: 20 })).not.toContain('stroke-dasharray="2 3"');
   });
 });

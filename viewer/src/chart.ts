@@ -76,6 +76,23 @@ export function bandPath(lower: readonly Pt[], upper: readonly Pt[], d: Domain, 
   return `${linePath(lower, d, w, h)}${linePath([...upper].reverse(), d, w, h).replace(/^M/, 'L')}Z`;
 }
 
+export interface Band {
+  lower: Pt[];
+  upper: Pt[];
+  mid: Pt[];
+}
+
+/** A forecast series as a band: the bounds where given, else the value itself. */
+export function bandOf(points: readonly { validAt: string; value: number; lower: number | null; upper: number | null }[]): Band | null {
+  if (points.length === 0) return null;
+  const at = points.map((p) => Date.parse(p.validAt));
+  return {
+    mid: points.map((p, i) => ({ t: at[i]!, v: p.value })),
+    lower: points.map((p, i) => ({ t: at[i]!, v: p.lower ?? p.value })),
+    upper: points.map((p, i) => ({ t: at[i]!, v: p.upper ?? p.value })),
+  };
+}
+
 export interface LevelLine {
   value: number;
   label: string;
@@ -88,7 +105,9 @@ export function chartSvg(opts: {
   w: number;
   h: number;
   levels?: readonly LevelLine[];
-  band?: { lower: Pt[]; upper: Pt[]; mid: Pt[] } | null;
+  band?: Band | null;
+  /** A vertical line at this time (now, between the observed and the forecast part). */
+  now?: number;
   color?: string;
   axis?: { left: string; right: string; top: string; bottom: string } | null;
 }): string {
@@ -101,8 +120,10 @@ export function chartSvg(opts: {
   const band = opts.band
     ? `<path d="${bandPath(opts.band.lower, opts.band.upper, d, w, h)}" fill="#b48cff" fill-opacity="0.22"/><path d="${linePath(opts.band.mid, d, w, h)}" fill="none" stroke="#b48cff" stroke-width="1.6" stroke-dasharray="4 3"/>`
     : '';
+  const x = (t: number) => (((t - d.t0) / (d.t1 - d.t0 || 1)) * w).toFixed(1);
+  const now = opts.now !== undefined && opts.now > d.t0 && opts.now < d.t1 ? `<line x1="${x(opts.now)}" x2="${x(opts.now)}" y1="0" y2="${h}" stroke="#8fa9bf" stroke-width="1" stroke-dasharray="2 3"/>` : '';
   const axis = opts.axis
     ? `<text x="2" y="${h - 3}" class="ax">${opts.axis.left}</text><text x="${w - 2}" y="${h - 3}" class="ax" text-anchor="end">${opts.axis.right}</text><text x="2" y="12" class="ax">${opts.axis.top}</text><text x="2" y="${h - 16}" class="ax">${opts.axis.bottom}</text>`
     : '';
-  return `<svg viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" width="100%" height="100%" role="img">${band}${lv}<path d="${linePath(points, d, w, h)}" fill="none" stroke="${opts.color ?? '#35c3ff'}" stroke-width="1.8" vector-effect="non-scaling-stroke"/>${axis}</svg>`;
+  return `<svg viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" width="100%" height="100%" role="img">${band}${now}${lv}<path d="${linePath(points, d, w, h)}" fill="none" stroke="${opts.color ?? '#35c3ff'}" stroke-width="1.8" vector-effect="non-scaling-stroke"/>${axis}</svg>`;
 }

@@ -13,6 +13,8 @@ import { computeKpis, statusByStation } from './kpi';
 import { renderKpis } from './kpi-view';
 import { StationPanel } from './panel';
 import { PRESETS, type Preset } from './presets';
+import { ReachLayer } from './reach-layer';
+import { WATER_CLASS_COLOR } from './reach-status';
 import { KIND_SHAPE, shapeImage, StationLayer } from './station-layer';
 import { SEVERITY_COLOR, STATE_COLOR, stationColor } from './status';
 import { openStream } from './stream';
@@ -27,6 +29,8 @@ const state = {
   byId: new Map<string, Station>(),
   latest: [] as LatestReading[],
   alerts: { ok: false, missing: false, message: '' } as Optional<ApiAlert[]>,
+  /** Reaches coloured by live state (flood colour, water class, stale) from the twin's summary. */
+  reachesColoured: 0,
   tasks: { ok: false, missing: false, message: '' } as Optional<ApiTask[]>,
   /** The API's live stream (SSE) is connected: alert and task changes show at once. */
   streaming: false,
@@ -42,6 +46,7 @@ declare global {
       viewer: CesiumWidget;
       state: typeof state;
       layer: StationLayer;
+      reaches: ReachLayer;
       ready: boolean;
       flyTo: (id: string) => void;
       closePanel: () => void;
@@ -57,6 +62,7 @@ async function boot(): Promise<void> {
   const viewer = createGlobe($('globe'), { light: opts.light, resolutionScale: opts.resolutionScale, tiles: config.tiles });
   $('globe').append($('legend'));
   const basinLayers = addBasinLayers(viewer.scene, lang);
+  const reaches = new ReachLayer(viewer.scene);
   const layer = new StationLayer(viewer.scene, opts.wall ? 1.25 : 1);
   const panel = new StationPanel($('panel'), () => lang, () => undefined);
   const command = new CommandPanes($('alerts'), $('tasks'), {
@@ -76,6 +82,7 @@ async function boot(): Promise<void> {
     viewer,
     state,
     layer,
+    reaches,
     ready: false,
     flyTo: (id) => flyTo(id),
     closePanel: () => panel.close(),
@@ -203,7 +210,8 @@ async function boot(): Promise<void> {
       [STATE_COLOR.stale, t('stale', lang)],
       ...(['blue', 'yellow', 'orange', 'red'] as const).map((s) => [SEVERITY_COLOR[s], pick(SEVERITY_NAME[s], lang)]),
     ].map(([c, n]) => `<span><i style="background:${c}"></i>${n}</span>`);
-    $('legend').innerHTML = `${kinds.join('')}<br/>${colors.join('')}`;
+    const classes = (['II', 'III', 'IV', 'V', 'worse_than_V'] as const).map((c) => `<span><i class="bar" style="background:${WATER_CLASS_COLOR[c]}"></i>${c === 'II' ? 'I–II' : c === 'worse_than_V' ? (lang === 'zh' ? '劣V' : '>V') : c}</span>`);
+    $('legend').innerHTML = `${kinds.join('')}<br/>${colors.join('')}<br/>${t('reachLegend', lang)} ${classes.join('')}`;
   }
 
   function renderConn(): void {
@@ -247,7 +255,12 @@ async function boot(): Promise<void> {
           state.stations.map((s) => ({ id: s.id, kind: s.kind, lon: s.location.lon, lat: s.location.lat, label: s.synthetic ? undefined : lang === 'zh' ? s.name.zh : s.name.en })),
         );
       }
-      const [latest, alerts, tasks] = await Promise.all([api.latest(), api.alerts(), api.tasks()]);
+      if (reaches.size === 0) {
+        const r = await api.reaches();
+        if (r.ok) reaches.setReaches(r.data);
+      }
+      const [latest, alerts, tasks, summary] = await Promise.all([api.latest(), api.alerts(), api.tasks(), api.summary()]);
+      if (summary.ok) state.reachesColoured = reaches.setStatus(summary.data.reaches);
       state.latest = latest;
       state.alerts = alerts;
       state.tasks = tasks;

@@ -1,6 +1,6 @@
 import { METRICS, type LatestReading, type MetricCode, type Station } from '@basin/schemas';
 import { api } from './api';
-import { chartSvg, domainOf, downsample, type LevelLine, type Pt } from './chart';
+import { bandOf, chartSvg, domainOf, downsample, type Band, type LevelLine, type Pt } from './chart';
 import { esc, formatAge, formatDateTime, formatValue, type Lang } from './format';
 import { KIND_NAME, QUALITY_NAME, pick, t } from './i18n';
 import { SEVERITY_COLOR } from './status';
@@ -13,6 +13,8 @@ export const WINDOWS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86
 export type Window = keyof typeof WINDOWS;
 
 const PRIMARY: readonly MetricCode[] = ['water_level', 'nh3n', 'pm25', 'cd', 'outflow', 'discharge'];
+/** Metrics the flood forecast predicts (its band is drawn after the observed line). */
+const FORECAST_METRICS: readonly MetricCode[] = ['water_level', 'discharge'];
 
 export class StationPanel {
   station: Station | null = null;
@@ -138,7 +140,11 @@ export class StationPanel {
     const to = Date.now();
     const from = to - WINDOWS[this.window];
     box.classList.add('loading');
-    const series = await api.series(s.id, m, from, to, 50_000).catch((e: Error) => e);
+    const wantForecast = FORECAST_METRICS.includes(m);
+    const [series, forecast] = await Promise.all([
+      api.series(s.id, m, from, to, 50_000).catch((e: Error) => e),
+      wantForecast ? api.forecast(s.id) : Promise.resolve(null),
+    ]);
     if (this.station !== s || this.metric !== m) return;
     box.classList.remove('loading');
     if (series instanceof Error) {
@@ -154,12 +160,27 @@ export class StationPanel {
       if (lv.guaranteed != null) levels.push({ value: lv.guaranteed, label: `${t('guaranteed', L)} ${lv.guaranteed.toFixed(2)}`, color: SEVERITY_COLOR.orange });
       if (lv.historicalMax != null) levels.push({ value: lv.historicalMax, label: `${t('histMax', L)} ${lv.historicalMax.toFixed(2)}`, color: SEVERITY_COLOR.red });
     }
-    if (pts.length === 0) {
+    // The forecast band, when the server has forecasts and one was run for this gauge
+    const fc = forecast?.ok ? forecast.data.find((f) => f.station === s.id) : undefined;
+    const band: Band | null = fc ? bandOf((fc.series[m] ?? []).filter((p) => Date.parse(p.validAt) > to - 3_600_000)) : null;
+    const note = this.el.querySelector<HTMLElement>('[data-forecast]');
+    if (note) {
+      note.textContent = !wantForecast
+        ? t('cst', L)
+        : band && fc
+          ? `${t('forecast', L)} ${formatDateTime(fc.issuedAt).slice(5, 16)} · ${fc.modelVersion} · ${t('forecastBand', L)} · ${t('cst', L)}`
+          : `${t('forecastNA', L)}${forecast && !forecast.ok && !forecast.missing ? ` (${forecast.message})` : ''} · ${t('cst', L)}`;
+      note.dataset.band = band ? 'yes' : 'no';
+    }
+    if (pts.length === 0 && !band) {
       box.innerHTML = `<p class="na">${t('chartEmpty', L)}</p>`;
       return;
     }
-    const nearLevels = levels.map((l) => l.value).filter((v) => v <= Math.max(...pts.map((p) => p.v)) * 1.15);
-    const d = domainOf(pts, from, to, nearLevels);
+    const bandValues = band ? [...band.lower, ...band.upper].map((p) => p.v) : [];
+    const top = Math.max(...pts.map((p) => p.v), ...bandValues);
+    const nearLevels = levels.map((l) => l.value).filter((v) => v <= top * 1.15);
+    const end = band ? Math.max(to, band.mid[band.mid.length - 1]!.t) : to;
+    const d = domainOf(pts, from, end, [...nearLevels, ...bandValues]);
     const unit = formatValue(m, 0).unit;
     box.innerHTML = chartSvg({
       points: pts,
@@ -167,9 +188,9 @@ export class StationPanel {
       w: 600,
       h: 200,
       levels,
-      axis: { left: formatDateTime(from).slice(5, 16), right: formatDateTime(to).slice(5, 16), top: `${formatValue(m, d.v1).text} ${unit}`, bottom: `${formatValue(m, d.v0).text}` },
+      band,
+      now: band ? to : undefined,
+      axis: { left: formatDateTime(from).slice(5, 16), right: formatDateTime(end).slice(5, 16), top: `${formatValue(m, d.v1).text} ${unit}`, bottom: `${formatValue(m, d.v0).text}` },
     });
-    const note = this.el.querySelector<HTMLElement>('[data-forecast]');
-    if (note) note.textContent = m === 'water_level' ? `${t('forecastNA', L)} · ${t('cst', L)}` : t('cst', L);
   }
 }
