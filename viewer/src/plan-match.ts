@@ -1,10 +1,10 @@
-import { SEVERITY_RANK, type PlanTask, type RuleScope, type Severity, type Station, type StoredPlan } from '@basin/schemas';
+import { newestPlans, planMatches, type PlanTask, type Severity, type Station, type StoredPlan } from '@basin/schemas';
 
 /**
- * 预案 in the alert pane (pure): which contingency plans an alert matches — by the engine's rule
- * (alert type, minimum severity, rules, scope of the alert's station) — and the task an operator
- * dispatches from a plan task. Tasks are written the way the engine writes the ones it creates
- * (`中文 / English`), so the pane can tell which plan tasks the alert already has.
+ * 预案 in the alert pane (pure): which contingency plans an alert matches — the engine's rule from
+ * schemas (`planMatches`: alert type, minimum severity, rules, scope of the alert's station) — and
+ * the task an operator dispatches from a plan task. Tasks are written the way the engine writes the
+ * ones it creates (`中文 / English`), so the pane can tell which plan tasks the alert already has.
  */
 export interface AlertForPlans {
   ruleId: string;
@@ -20,30 +20,11 @@ export interface AlertForPlans {
 
 export type ScopeStation = Pick<Station, 'id' | 'kind'>;
 
-export function inScope(scope: RuleScope, a: AlertForPlans, st: ScopeStation | null): boolean {
-  if (scope.stations && (a.station === null || !scope.stations.includes(a.station))) return false;
-  if (scope.kinds && (st === null || !scope.kinds.includes(st.kind))) return false;
-  if (scope.reaches && (a.reach === null || !scope.reaches.includes(a.reach))) return false;
-  if (scope.rivers && (a.river === null || !scope.rivers.includes(a.river))) return false;
-  if (scope.adminUnits && !scope.adminUnits.some((u) => a.adminUnit?.startsWith(u))) return false;
-  if (scope.riverChiefs && (a.riverChief === null || !scope.riverChiefs.includes(a.riverChief))) return false;
-  return true;
-}
-
 /** The current version of each plan the alert matches, by plan id. */
 export function plansForAlert(plans: readonly StoredPlan[], a: AlertForPlans, st: ScopeStation | null): StoredPlan[] {
-  const newest = new Map<string, StoredPlan>();
-  for (const p of plans) {
-    const had = newest.get(p.plan.id);
-    if (!had || p.version > had.version) newest.set(p.plan.id, p);
-  }
-  return [...newest.values()]
-    .filter(({ plan: { match: m } }) => {
-      if (!(m.alertTypes as readonly string[]).includes(a.kind)) return false;
-      if (SEVERITY_RANK[a.severity] < SEVERITY_RANK[m.minSeverity]) return false;
-      if (m.rules && !m.rules.includes(a.ruleId)) return false;
-      return inScope(m.scope, a, st);
-    })
+  const subject = { id: a.station, kind: st?.kind ?? null, reach: a.reach, river: a.river, admin: a.adminUnit, riverChief: a.riverChief };
+  return newestPlans(plans)
+    .filter(({ plan }) => planMatches(plan, { alertType: a.kind, severity: a.severity, ruleId: a.ruleId, subject }))
     .sort((x, y) => x.plan.id.localeCompare(y.plan.id));
 }
 
