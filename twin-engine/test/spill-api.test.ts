@@ -5,12 +5,16 @@ import { BASIN_STATIONS } from '@basin/schemas';
 import { buildApp, loadConfig } from '../src/index.js';
 import { systemClock } from '../src/state/clock.js';
 import { TwinState } from '../src/state/twin.js';
+import { ForecastRunner } from '../src/forecast/runner.js';
+import type { ForecastRunInfo } from '@basin/schemas';
 import { bearer, roleKeys, silent, testDb } from './helpers.js';
 
 let db: Db;
 let app: FastifyInstance;
 let twin: TwinState;
 let keys: Record<string, string>;
+let runner: ForecastRunner;
+const heard: ForecastRunInfo[] = [];
 const at = '2026-08-01T00:00:00Z';
 const intakes = (river: string) => BASIN_STATIONS.filter((s) => s.kind === 'water_intake' && s.river === river).map((s) => s.id);
 
@@ -24,8 +28,12 @@ beforeAll(async () => {
   await twin.start();
   app = await buildApp({ config, db, log: silent, twin });
   keys = await roleKeys(db);
+  runner = new ForecastRunner({ db, log: silent, twin, holder: 'test' });
+  runner.onForecast((r) => heard.push(r));
+  await runner.start();
 });
 afterAll(async () => {
+  await runner?.stop();
   await app?.close();
   await twin?.stop();
   await db?.close();
@@ -46,6 +54,22 @@ describe('POST /api/forecasts/spill', () => {
     expect(times).toEqual([...times].sort((x, y) => x - y));
     for (const a of body.arrivals) expect(Date.parse(a.arrivalAt)).toBeGreaterThan(Date.parse(at));
     expect(body.arrivals.some((a) => a.dischargeFrom !== 'estimate')).toBe(true);
+  });
+
+  it('stores the run (audited) and announces its class crossings at the intakes to the rules', async () => {
+    const r = await spill({ river: 'Yangtze', km: 600, at: new Date().toISOString(), massKg: 200_000, durationH: 1, bank: 'right' });
+    const { forecastId, arrivals } = r.json<{ forecastId: string; arrivals: (Arrival & { peakMgL: number })[] }>();
+    const hit = arrivals.find((a) => a.kind === 'water_intake' && a.peakMgL > 1.0)!;
+    expect(hit).toBeDefined();
+    for (let i = 0; i < 200 && !heard.some((h) => h.id === forecastId); i++) await new Promise((res) => setTimeout(res, 25));
+    const run = heard.find((h) => h.id === forecastId)!;
+    expect(run).toMatchObject({ kind: 'spill', modelVersion: 'advection-dispersion/1' });
+    const iv = run.crossings.find((c) => c.station === hit.station && c.level === 'nh3n:IV')!;
+    expect(iv.crossingAt).toBeGreaterThan(run.issuedAt);
+    expect(iv.crossingAt).toBeLessThan(Date.parse(hit.peakAt));
+    expect(run.crossings.find((c) => c.station === hit.station && c.level === 'nh3n:worse_than_V')!.crossingAt === null).toBe(hit.peakMgL <= 2.0);
+    const audited = await db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'forecast.spill' AND subject_id = $1`, [forecastId]);
+    expect(Number(audited.rows[0]!.n)).toBe(1);
   });
 
   it('a Han spill reaches the Han intakes below it and the Yangtze below the mouth', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BASIN_STATIONS } from '@basin/schemas';
 import { BasinModel } from '../model/network.js';
 import { arrivalAt, lateralProfile, predictSpill, SPILL_DEFAULTS, type SpillParams, type SpillTarget } from './spill.js';
+import { spillCrossings } from './spill-run.js';
 
 const model = new BasinModel(BASIN_STATIONS);
 const T0 = Date.parse('2026-08-01T00:00:00Z');
@@ -74,5 +75,24 @@ describe('spill plume at a target (advection–dispersion)', () => {
   it('orders the intakes by arrival', () => {
     const out = predictSpill(model, base, [target(700), target(550), target(300)]);
     expect(out.map((a) => a.station)).toEqual(['t550', 't700']);
+  });
+});
+
+describe('spill class crossings (what the rules read)', () => {
+  // NH3-N river limits: I 0.15, II 0.5, III 1.0, IV 1.5, V 2.0 mg/L
+  const a = { station: 'x', distanceKm: 10, arrivalAt: 0, peakAt: 10 * H, peakMgL: 1.2, meanPeakMgL: 1.2, durationH: 4, exceedsThreshold: true, sigmaH: 2 };
+  const byLevel = Object.fromEntries(spillCrossings('f', 0, 'nh3n', [a]).map((c) => [c.level, c.crossingAt]));
+  it.each([
+    ['nh3n:II', 10 * H - Math.round(2 * Math.sqrt(2 * Math.log(1.2 / 0.15)) * H)],
+    ['nh3n:III', 10 * H - Math.round(2 * Math.sqrt(2 * Math.log(1.2 / 0.5)) * H)],
+    ['nh3n:IV', 10 * H - Math.round(2 * Math.sqrt(2 * Math.log(1.2 / 1.0)) * H)],
+    ['nh3n:V', null],
+    ['nh3n:worse_than_V', null],
+  ])('%s at %s', (level, at) => {
+    expect(byLevel[level]).toBe(at === null ? null : Math.round(at));
+  });
+  it('a peak exactly at a limit does not pass it; DO has no plume classes', () => {
+    expect(spillCrossings('f', 0, 'nh3n', [{ ...a, peakMgL: 1.0 }]).find((c) => c.level === 'nh3n:IV')!.crossingAt).toBeNull();
+    expect(spillCrossings('f', 0, 'do', [a])).toEqual([]);
   });
 });

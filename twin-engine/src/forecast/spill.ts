@@ -61,6 +61,8 @@ export interface SpillArrival {
   /** Hours above the threshold, or 4σ (the plume's passage) when it is not exceeded or there is none. */
   durationH: number;
   exceedsThreshold: boolean;
+  /** Temporal standard deviation of the plume passing the target, h. */
+  sigmaH: number;
 }
 
 /** c(y)/c̄ at `y` m from the plume's bank, width `w`, lateral spread `sigmaY` (images of both banks). */
@@ -98,7 +100,7 @@ export function arrivalAt(model: BasinModel, p: SpillParams, t: SpillTarget): Sp
   const peak = meanPeak * factor;
   const exceeds = p.thresholdMgL !== null && peak >= p.thresholdMgL;
   const half = exceeds ? sigmaS * Math.sqrt(2 * Math.log(peak / p.thresholdMgL!)) : 2 * sigmaS;
-  return { station: t.station, distanceKm: path.km, arrivalAt: Math.round(peakAt - half * 1000), peakAt: Math.round(peakAt), peakMgL: peak, meanPeakMgL: meanPeak, durationH: (2 * half) / 3600, exceedsThreshold: exceeds };
+  return { station: t.station, distanceKm: path.km, arrivalAt: Math.round(peakAt - half * 1000), peakAt: Math.round(peakAt), peakMgL: peak, meanPeakMgL: meanPeak, durationH: (2 * half) / 3600, exceedsThreshold: exceeds, sigmaH: sigmaS / 3600 };
 }
 
 /** The plume at every target downstream of the spill, earliest arrival first. */
@@ -106,3 +108,9 @@ export function predictSpill(model: BasinModel, p: SpillParams, targets: readonl
   return targets.flatMap((t) => arrivalAt(model, p, t) ?? []).sort((a, b) => a.arrivalAt - b.arrivalAt || a.station.localeCompare(b.station));
 }
 
+
+/** When the plume at a target first reaches `mgL` (epoch ms), or null when its peak stays below. */
+export function timeReaching(a: SpillArrival, mgL: number): number | null {
+  if (!(a.peakMgL >= mgL) || mgL <= 0) return null;
+  return Math.round(a.peakAt - a.sigmaH * Math.sqrt(2 * Math.log(a.peakMgL / mgL)) * 3_600_000);
+}
