@@ -12,5 +12,5 @@ export { publishEvent, appendStream, type DomainEvent, type StreamEventInput } f
 export { audit, type AuditEntry } from './ops/audit.js';
 export { emitDomainEvent } from './ops/emit.js';
 export { BasinModel, type RiverName, type RiverPoint } from './model/network.js';
-export { forecastFlood, type FloodForecast, type FloodForecastInput, type GaugeForecast, type HourlySeries } from './forecast/flood.js';
+export { forecastFlood, forecastInputStations, type FloodForecast, type FloodForecastInput, type GaugeForecast, type HourlySeries } from './forecast/flood.js';
 export { levelOf, referenceOf, type GaugeReference, type LevelKind } from './model/levels.js';

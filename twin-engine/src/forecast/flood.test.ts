@@ -51,3 +51,18 @@ describe('flood forecast (Muskingum over the network)', () => {
     expect(Math.max(...errs)).toBeLessThan(2);
   });
 });
+
+describe('Dongting Lake outflow', () => {
+  it('joins at the outlet: a rising Chenglingji discharge raises the forecast below it, not above', () => {
+    const issuedAt = T0 + 60 * H;
+    const base = observedUpTo(issuedAt);
+    const n = Math.round((issuedAt - T0) / H) + 1;
+    const lake = (rise: number) => new Map([...base, ['chenglingji', { start: T0, discharge: Array.from({ length: n }, (_, i) => 8_000 + rise * Math.max(0, i - (n - 24))) }]]);
+    const run = (rise: number) => forecastFlood(model, { issuedAt, horizonH: 72, x: 0.2, series: lake(rise) });
+    const flat = run(0);
+    const rising = run(300); // +300 m³/s per hour over the last day
+    const at = (f: ReturnType<typeof run>, id: string) => f.gauges.find((g) => g.station === id)!.discharge;
+    expect(at(rising, 'jianli')).toEqual(at(flat, 'jianli'));
+    expect(Math.max(...at(rising, 'lianhuatang'))).toBeGreaterThan(Math.max(...at(flat, 'lianhuatang')) + 1000);
+  });
+});

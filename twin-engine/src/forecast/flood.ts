@@ -1,4 +1,4 @@
-import type { BasinModel, RiverName, SnappedStation } from '../model/network.js';
+import { HAN_MOUTH, type BasinModel, type RiverName, type SnappedStation } from '../model/network.js';
 import { levelsInForce } from '../model/levels.js';
 import { route } from './muskingum.js';
 import { fitRating, stageOf, type Rating } from './rating.js';
@@ -38,10 +38,20 @@ export interface FloodForecast {
 }
 
 const HOUR = 3_600_000;
+/** Gauge of the Dongting Lake outflow (城陵矶 七里山), joining the Yangtze at the outlet node. */
+const DONGTING_GAUGE = 'chenglingji';
+
+/** Stations whose readings are the forecast's inputs: gauges and reservoirs on the network, and the Dongting outflow gauge. */
+export function forecastInputStations(model: BasinModel): string[] {
+  const ids = [...model.stations.values()].filter((s) => s.kind === 'hydrology_gauge' || s.kind === 'reservoir').map((s) => s.id);
+  return model.stationInfo.has(DONGTING_GAUGE) ? [...ids, DONGTING_GAUGE] : ids;
+}
 /** e-folding time of the current routing error in the forecast, h. ESTIMATE. */
 const RESIDUAL_DECAY_H = 12;
 /** e-folding time of a river head's departure from its usual flow beyond the issue time, h. ESTIMATE. */
 const HEAD_RELAX_H = 24;
+/** e-folding time of a lake outflow's recent trend beyond the issue time, h. ESTIMATE. */
+const LAKE_TREND_H = 24;
 
 /**
  * Error correction at a gauge: the median of observed − routed over the window stands for the
@@ -108,18 +118,27 @@ export function forecastFlood(model: BasinModel, input: FloodForecastInput): Flo
     return [...f, ...Array.from({ length: input.horizonH }, (_, i) => usual + (last - usual) * Math.exp(-(i + 1) / HEAD_RELAX_H))];
   };
 
+  // A lake's outflow beyond the issue time: its trend over the last 12 h continued, damped with an
+  // e-folding time of LAKE_TREND_H (ESTIMATE: a lake responds slowly, its rise goes on for a while).
+  const extendTrend = (a: number[]): number[] => {
+    const f = fill(a);
+    const slope = now >= 12 ? (f[now]! - f[now - 12]!) / 12 : 0;
+    return [...f, ...Array.from({ length: input.horizonH }, (_, i) => Math.max(0, f[now]! + slope * LAKE_TREND_H * (1 - Math.exp(-(i + 1) / LAKE_TREND_H))))];
+  };
+
   const results: GaugeForecast[] = [];
-  const riverFlow = (river: RiverName, joinAt?: { km: number; flow: number[] }): number[] | null => {
+  const riverFlow = (river: RiverName, joins: { km: number; flow: number[] }[] = []): number[] | null => {
     const points = model.gaugesOf(river);
     let flow: number[] | null = null;
     let km = points[0]?.km ?? 0;
-    let joined = false;
+    let next = 0;
+    // A tributary or lake outflow joins: route the main flow down to the junction and add it there.
+    const join = (j: { km: number; flow: number[] }) => {
+      if (flow) flow = route(flow, { kH: model.hoursBetween(river, km, j.km), x: input.x }).map((q, i) => q + j.flow[i]!);
+      km = j.km;
+    };
     for (const p of points) {
-      if (joinAt && !joined && p.km >= joinAt.km && flow) {
-        flow = route(flow, { kH: model.hoursBetween(river, km, joinAt.km), x: input.x }).map((q, i) => q + joinAt.flow[i]!);
-        km = joinAt.km;
-        joined = true;
-      }
+      while (next < joins.length && p.km >= joins[next]!.km && flow) join(joins[next++]!);
       const obs = aligned(p.id, p.kind === 'reservoir' ? 'outflow' : 'discharge');
       if (flow) flow = route(flow, { kH: model.hoursBetween(river, km, p.km), x: input.x });
       km = p.km;
@@ -134,13 +153,17 @@ export function forecastFlood(model: BasinModel, input: FloodForecastInput): Flo
       }
       if (flow && p.kind === 'hydrology_gauge') results.push(gaugeResult(model, p, flow.slice(now + 1), aligned(p.id, 'stage'), aligned(p.id, 'discharge'), now, input));
     }
-    if (joinAt && !joined && flow) flow = route(flow, { kH: model.hoursBetween(river, km, joinAt.km), x: input.x }).map((q, i) => q + joinAt.flow[i]!);
+    while (next < joins.length && flow) join(joins[next++]!);
     return flow;
   };
   const han = riverFlow('Han');
   const mouth = model.hoursBetween('Han', lastKm(model.gaugesOf('Han')), 652);
   const hanAtMouth = han ? route(han, { kH: mouth, x: input.x }) : new Array<number>(len).fill(0);
-  riverFlow('Yangtze', { km: 624, flow: hanAtMouth });
+  // The Dongting Lake outflow at Chenglingji (its gauge's observed discharge, its trend continued
+  // beyond the issue time) joins at the outlet; none when the gauge has no discharge.
+  const dongting = aligned(DONGTING_GAUGE, 'discharge');
+  const lake = dongting ? [{ km: model.nodes.get('dongting-outlet')?.km ?? 400, flow: extendTrend(dongting) }] : [];
+  riverFlow('Yangtze', [...lake, { km: HAN_MOUTH.yangtze.km, flow: hanAtMouth }]);
   return { issuedAt: input.issuedAt, horizonH: input.horizonH, gauges: results };
 }
 

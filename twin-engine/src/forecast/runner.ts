@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Db, Logger } from '@basin/platform';
 import type { ForecastRunInfo } from '@basin/schemas';
 import type { TwinEvent, TwinState } from '../state/twin.js';
-import { forecastFlood } from './flood.js';
+import { forecastFlood, forecastInputStations } from './flood.js';
 import { floodRun, type FloodRun, type SkillLookup } from './run.js';
 import { dueAt, FORECAST_INPUT_METRICS, IDLE, issueHour, onInput, onRunFailed, onRunStarted, type ScheduleOptions } from './schedule.js';
 import { scoreCrossings, scorePoints, skillLookup } from './skill-store.js';
@@ -102,8 +102,7 @@ export class ForecastRunner {
   }
 
   private isInputStation(id: string): boolean {
-    const k = this.deps.twin.model.stations.get(id)?.kind;
-    return k === 'hydrology_gauge' || k === 'reservoir';
+    return forecastInputStations(this.deps.twin.model).includes(id);
   }
 
   private arm(): void {
@@ -132,7 +131,7 @@ export class ForecastRunner {
     if (!this.leader) return null;
     const { db, twin } = this.deps;
     const model = twin.model;
-    const ids = [...model.stations.values()].filter((s) => s.kind === 'hydrology_gauge' || s.kind === 'reservoir').map((s) => s.id);
+    const ids = forecastInputStations(model);
     const newest = await newestInput(db, ids, [...FORECAST_INPUT_METRICS]);
     if (newest === null) return null;
     await this.score(newest);
