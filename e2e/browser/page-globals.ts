@@ -12,6 +12,7 @@ declare global {
       ready: boolean;
       flyTo: (id: string) => void;
       closePanel: () => void;
+      twin: () => { frames: number } | null;
       screenPosition: (id: string) => { x: number; y: number } | null;
     };
   }

@@ -76,6 +76,17 @@ describe('command wall in Chromium', () => {
     expect(await page.locator('#panel [data-forecast]').textContent()).toMatch(/预报/);
     expect(await page.locator('#panel [data-chart] svg').count()).toBe(1);
 
+    // the three.js detail twin of the gauge, on the same page (WebGL2 on SwiftShader)
+    await page.locator('#panel button[data-act="twin"]').click();
+    await expect.poll(() => page.evaluate(() => window.basin!.twin()?.frames ?? 0), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await canvasVariance(page, '#twin canvas')).toBeGreaterThan(8);
+    expect(await page.locator('#twin .twin-labels [data-mark="warning"]').textContent()).toBe('警戒 27.30 m');
+    expect(await page.locator('#twin .stage').textContent()).toMatch(/^水位 \d+\.\d\d m$/);
+    expect(await page.evaluate(() => (document.querySelector('#twin canvas') as HTMLCanvasElement).getContext('webgl2') !== null)).toBe(true);
+    await shot(page, 'twin-1920x1080.png');
+    await page.locator('#twin button[data-act="close-twin"]').click();
+    expect(await page.locator('#twin').isHidden()).toBe(true);
+
     // reaches coloured by the twin's live state (water class of their sections, flood colour of gauges)
     await page.evaluate(() => window.basin!.closePanel());
     expect(await page.evaluate(() => window.basin!.reaches.size)).toBeGreaterThan(10);

@@ -40,10 +40,10 @@ export async function layoutProblems(page: Page): Promise<string[]> {
   });
 }
 
-/** Standard deviation of the globe canvas's luminance (a blank or single-colour canvas is ~0). */
-export async function canvasVariance(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const src = document.querySelector<HTMLCanvasElement>('#globe canvas')!;
+/** Standard deviation of a canvas's luminance (a blank or single-colour canvas is ~0); the globe's by default. */
+export async function canvasVariance(page: Page, selector = '#globe canvas'): Promise<number> {
+  return page.evaluate((sel) => {
+    const src = document.querySelector<HTMLCanvasElement>(sel)!;
     const c = document.createElement('canvas');
     c.width = 256;
     c.height = 144;
@@ -60,5 +60,5 @@ export async function canvasVariance(page: Page): Promise<number> {
     }
     const mean = sum / n;
     return Math.sqrt(Math.max(0, sq / n - mean * mean));
-  });
+  }, selector);
 }

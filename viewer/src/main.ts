@@ -2,6 +2,7 @@ import './cesium-base';
 import { Cartesian3, SceneTransforms, ScreenSpaceEventType, type CesiumWidget } from 'cesium';
 import { METRICS, SEVERITY_RANK, type LatestReading, type MetricCode, type Station } from '@basin/schemas';
 import type { AnalysisView } from './analysis';
+import type { DetailTwin } from './detail-twin';
 import { api, auth, type ApiAlert, type ApiTask, type Optional } from './api';
 import { addBasinLayers } from './basin-layers';
 import { CommandPanes, newestUnseen } from './command';
@@ -50,6 +51,8 @@ declare global {
       ready: boolean;
       flyTo: (id: string) => void;
       closePanel: () => void;
+      /** The open detail twin (three.js), null when closed. */
+      twin: () => DetailTwin | null;
       /** Page coordinates (CSS px) of a station's symbol, null when off screen. */
       screenPosition: (id: string) => { x: number; y: number } | null;
     };
@@ -64,7 +67,31 @@ async function boot(): Promise<void> {
   const basinLayers = addBasinLayers(viewer.scene, lang);
   const reaches = new ReachLayer(viewer.scene);
   const layer = new StationLayer(viewer.scene, opts.wall ? 1.25 : 1);
-  const panel = new StationPanel($('panel'), () => lang, () => undefined);
+  // three.js detail twin (own chunk, loaded when first opened) over the globe
+  let twin: DetailTwin | null = null;
+  const closeTwin = () => {
+    twin?.dispose();
+    twin = null;
+    $('twin').hidden = true;
+  };
+  const openTwin = async (s: Station) => {
+    const mod = await import('./detail-twin');
+    closeTwin();
+    const stage = state.latest.find((r) => r.station === s.id && r.metric === 'water_level')?.value ?? null;
+    const el = $('twin');
+    el.innerHTML = `${mod.twinHeader(s, stage, lang)}<div class="twin-view"></div>`;
+    el.hidden = false;
+    twin = new mod.DetailTwin(el.querySelector<HTMLElement>('.twin-view')!, () => lang);
+    twin.show(s, stage, null);
+    // the forecast peak over the next 72 h, when the twin has one for this gauge
+    const fc = await api.forecast(s.id);
+    const pts = fc.ok ? (fc.data.find((f) => f.station === s.id)?.series.water_level ?? []) : [];
+    if (twin && pts.length > 0) twin.show(s, stage, Math.max(...pts.map((p) => p.value)));
+  };
+  $('twin').addEventListener('click', (e) => {
+    if ((e.target as HTMLElement).closest('[data-act="close-twin"]')) closeTwin();
+  });
+  const panel = new StationPanel($('panel'), () => lang, closeTwin, (s) => void openTwin(s));
   const command = new CommandPanes($('alerts'), $('tasks'), {
     lang: () => lang,
     stationName: (id) => {
@@ -86,6 +113,7 @@ async function boot(): Promise<void> {
     ready: false,
     flyTo: (id) => flyTo(id),
     closePanel: () => panel.close(),
+    twin: () => twin,
     screenPosition: (id) => {
       const s = state.byId.get(id);
       if (!s) return null;

@@ -27,11 +27,14 @@ export class StationPanel {
     private readonly el: HTMLElement,
     private lang: () => Lang,
     private readonly onClose: () => void,
+    /** Opens the station's detail twin (gauges with reference levels). */
+    private readonly onTwin: (s: Station) => void = () => undefined,
   ) {
     el.addEventListener('click', (e) => {
       const b = (e.target as HTMLElement).closest<HTMLElement>('[data-act]');
       if (!b) return;
       if (b.dataset.act === 'close') this.close();
+      else if (b.dataset.act === 'twin' && this.station) this.onTwin(this.station);
       else if (b.dataset.act === 'window') void this.setWindow(b.dataset.w as Window);
       else if (b.dataset.act === 'metric') void this.setMetric(b.dataset.m as MetricCode);
     });
@@ -86,7 +89,7 @@ export class StationPanel {
     const L = this.lang();
     const name = L === 'zh' ? s.name.zh : s.name.en;
     this.el.innerHTML = `
-      <header><h2>${esc(name)}</h2><button data-act="close" class="x" title="${t('close', L)}">×</button></header>
+      <header><h2>${esc(name)}</h2>${s.levels && s.kind !== 'reservoir' ? `<button data-act="twin" class="twin-btn">${t('openTwin', L)}</button>` : ''}<button data-act="close" class="x" title="${t('close', L)}">×</button></header>
       <p class="sub">${pick(KIND_NAME[s.kind], L)} · ${esc(s.jurisdiction.admin)} · ${esc(s.id)}${s.river ? ` · ${esc(s.river)}${s.riverKm !== null ? ` km ${s.riverKm}` : ''}` : ''}</p>
       <table class="values"><tbody></tbody></table>
       <div class="chart-head">
