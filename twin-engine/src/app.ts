@@ -79,15 +79,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (req.url.length > config.http.queryLimit) throw TwinErrors.URI_TOO_LONG(config.http.queryLimit);
   });
   await app.register(helmet, {
-    // The viewer (CesiumJS, deck.gl) needs workers and WebAssembly from blob: URLs and inline styles.
+    // The viewer (CesiumJS, deck.gl) needs workers and WebAssembly from blob: URLs and inline styles;
+    // a configured tile service's origins (VIEWER_TILE_ORIGINS) are allowed for images and fetches.
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'", "'wasm-unsafe-eval'", 'blob:'],
         workerSrc: ["'self'", 'blob:'],
-        imgSrc: ["'self'", 'data:', 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:', ...config.viewerTileOrigins],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        connectSrc: ["'self'", 'data:', 'blob:', ...config.http.corsOrigins.filter((o) => o !== '*')],
+        connectSrc: ["'self'", 'data:', 'blob:', ...config.http.corsOrigins.filter((o) => o !== '*'), ...config.viewerTileOrigins],
       },
     },
     crossOriginEmbedderPolicy: false,

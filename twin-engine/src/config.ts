@@ -11,6 +11,9 @@ export const TwinEnv = z.object({
   HTTP_HOST: z.string().default('0.0.0.0').describe('HTTP bind address'),
   HTTP_PORT: port(8080).describe('HTTP port of the API and viewer'),
   VIEWER_DIR: z.string().default('viewer/dist').describe('directory of the built viewer, served at /'),
+  VIEWER_TILE_ORIGINS: csv
+    .refine((l) => l.every((o) => /^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(o)), 'origins like https://tiles.example.org or https://*.tianditu.gov.cn')
+    .describe("origins of the tile service set in the viewer's viewer-config.json (tiles.url), comma-separated; the Content-Security-Policy lets the viewer load images and tiles from them. Empty (default): no host but this one"),
   HTTP_BODY_LIMIT: posInt(1_048_576).describe('largest accepted request body, bytes'),
   HTTP_QUERY_LIMIT: posInt(4096).describe('longest accepted URL (path and query string), bytes'),
   HTTP_RATE_LIMIT: posInt(1200).describe('requests per minute per client (API key or address); health and metrics exempt'),
@@ -51,6 +54,8 @@ export interface TwinConfig {
   database: ReturnType<typeof databaseSettings>;
   http: { host: string; port: number; bodyLimit: number; queryLimit: number; rateLimit: number; corsOrigins: string[]; trustProxy: boolean };
   viewerDir: string;
+  /** Origins the viewer may load tiles from (CSP img-src and connect-src); none unless configured. */
+  viewerTileOrigins: string[];
   maxRows: number;
   auth: {
     anonymousRead: boolean;
@@ -89,6 +94,7 @@ export function loadConfig(env: Env): TwinConfig {
       trustProxy: e.HTTP_TRUST_PROXY,
     },
     viewerDir: path.resolve(e.VIEWER_DIR),
+    viewerTileOrigins: e.VIEWER_TILE_ORIGINS,
     maxRows: e.API_MAX_ROWS,
     auth: {
       anonymousRead: e.API_ANONYMOUS_READ,
