@@ -3,7 +3,7 @@ import type { Queryable } from '@basin/platform';
 import type { Principal } from '../auth/roles.js';
 import { TwinErrors } from '../errors.js';
 import { audit } from './audit.js';
-import { publishEvent } from './events.js';
+import { appendStream, publishEvent } from './events.js';
 
 /**
  * Alert storage and lifecycle: firing -> acknowledged -> dispatched -> resolved.
@@ -197,29 +197,44 @@ export async function openAlert(tx: Queryable, input: OpenAlertInput, actor: Pri
   return { alert, created: true };
 }
 
-async function escalateAlert(tx: Queryable, a: AlertView, severity: Severity, evidence: unknown, actor: Principal, at?: Date): Promise<AlertView> {
-  const r = await tx.query<Row>(`UPDATE alerts SET severity = $2, evidence = $3::jsonb, updated_at = $4 WHERE id = $1 RETURNING ${COLS}`, [
+async function escalateAlert(tx: Queryable, a: AlertView, severity: Severity, evidence: unknown, actor: Principal, at?: Date, ruleVersion?: number, detail?: Record<string, unknown>): Promise<AlertView> {
+  const r = await tx.query<Row>(`UPDATE alerts SET severity = $2, evidence = $3::jsonb, updated_at = $4, rule_version = coalesce($5, rule_version) WHERE id = $1 RETURNING ${COLS}`, [
     a.id,
     severity,
     JSON.stringify(evidence ?? a.evidence),
     (at ?? new Date()).toISOString(),
+    ruleVersion ?? null,
   ]);
   const after = alertView(r.rows[0]!);
-  await audit(tx, { actor, action: SEVERITY_RANK[severity] > SEVERITY_RANK[a.severity] ? 'alert.escalate' : 'alert.deescalate', subjectType: 'alert', subjectId: a.id, before: { severity: a.severity, evidence: a.evidence }, after: { severity, evidence: after.evidence } });
-  if (SEVERITY_RANK[severity] > SEVERITY_RANK[a.severity]) {
-    await publishEvent(tx, { type: 'alert.escalated', at, data: eventData(after, { previousSeverity: a.severity }), attrs: attrs(after) });
+  const up = SEVERITY_RANK[severity] > SEVERITY_RANK[a.severity];
+  await audit(tx, { actor, action: up ? 'alert.escalate' : 'alert.deescalate', subjectType: 'alert', subjectId: a.id, before: { severity: a.severity, evidence: a.evidence }, after: { severity, evidence: after.evidence }, detail });
+  if (up) await publishEvent(tx, { type: 'alert.escalated', at, data: eventData(after, { previousSeverity: a.severity, ...detail }), attrs: attrs(after) });
+  else {
+    // No webhook type for a lowered severity: the live stream shows it.
+    await appendStream(tx, [{ topic: 'alert', type: 'alert.deescalated', station: after.station, data: { type: 'alert.deescalated', timestamp: (at ?? new Date()).toISOString(), data: eventData(after, { previousSeverity: a.severity }) } }]);
   }
   return after;
 }
 
 /**
  * Change the severity of the open alert of (rule, subject) in place (up: `alert.escalated` webhook;
- * down: recorded in the audit log only). Null when no alert is open for it.
+ * down: audit log and live stream). `ruleVersion`: the rule version whose evaluation changed it.
+ * Null when no alert is open for it.
  */
-export async function escalate(tx: Queryable, input: { ruleId: string; subject: string; severity: Severity; evidence: unknown; at?: Date }, actor: Principal): Promise<AlertView | null> {
+export async function escalate(tx: Queryable, input: { ruleId: string; subject: string; severity: Severity; evidence: unknown; at?: Date; ruleVersion?: number }, actor: Principal): Promise<AlertView | null> {
   const a = await openFor(tx, input.ruleId, input.subject);
   if (!a || a.severity === input.severity) return a;
-  return escalateAlert(tx, a, input.severity, input.evidence, actor, input.at);
+  return escalateAlert(tx, a, input.severity, input.evidence, actor, input.at, input.ruleVersion);
+}
+
+/**
+ * Raise an open alert to `severity` (never lowers; e.g. a plan task gone overdue), recording why in
+ * the audit detail and the webhook. Null when the alert is resolved or already at least that severe.
+ */
+export async function raiseSeverity(tx: Queryable, id: number, severity: Severity, actor: Principal, detail: Record<string, unknown>): Promise<AlertView | null> {
+  const a = await lock(tx, id);
+  if (a.state === 'resolved' || SEVERITY_RANK[severity] <= SEVERITY_RANK[a.severity]) return null;
+  return escalateAlert(tx, a, severity, a.evidence, actor, undefined, undefined, detail);
 }
 
 /** Resolve the open alert of (rule, subject) because its condition cleared. Null when none is open. */

@@ -5,8 +5,7 @@ import { appendStream, publishEvent } from './events.js';
 import { publishTaskEvent } from './tasks.js';
 
 /**
- * The `EmitEvent` hook for the rule engine and the task clock (`new DbRuleEffects(emitDomainEvent)`,
- * `new TaskClock(emitDomainEvent)`): their `(tx, type, payload)` calls become standard webhook and
+ * The `EmitEvent` hook for the task clock (`new TaskClock(emitDomainEvent)`, task.overdue): its `(tx, type, payload)` calls become standard webhook and
  * stream events — alert and task payloads are read back from their rows, so subscribers get one
  * shape whoever made the change. Types without a webhook (e.g. alert.deescalated) go to the
  * stream only.

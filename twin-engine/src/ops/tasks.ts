@@ -100,6 +100,24 @@ export async function createTask(tx: Queryable, input: TaskInput, actor: Princip
   return t;
 }
 
+/**
+ * A task created by a contingency plan, once per `planTaskKey` (`<alert>/<plan>/<task>/<occurrence>`):
+ * null when it exists already. Audited and published like `createTask`.
+ */
+export async function createPlanTask(tx: Queryable, input: TaskInput & { planTaskKey: string; createdAt: Date }, actor: Principal, audited: Record<string, unknown> = {}): Promise<TaskView | null> {
+  const r = await tx.query<Row>(
+    `INSERT INTO tasks (alert_id, plan_id, plan_version, team, action, location, station, deadline, state, created_at, created_by, plan_task_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11) ON CONFLICT (plan_task_key) WHERE plan_task_key IS NOT NULL DO NOTHING RETURNING ${COLS}`,
+    [input.alertId ?? null, input.planId ?? null, input.planVersion ?? null, input.team, input.action, input.location ?? null, input.station ?? null,
+      input.deadline ? new Date(input.deadline).toISOString() : null, input.createdAt.toISOString(), actor.actor, input.planTaskKey],
+  );
+  if (!r.rows[0]) return null;
+  const t = view(r.rows[0]);
+  await audit(tx, { actor, action: 'task.create', subjectType: 'task', subjectId: t.id, after: { ...t, ...audited } });
+  await publishEvent(tx, { type: 'task.created', data: data(t), attrs: await alertAttrs(tx, t) });
+  return t;
+}
+
 const ALLOWED: Record<'accept' | 'done' | 'overdue' | 'cancel', TaskState[]> = {
   accept: ['open', 'overdue'],
   done: ['open', 'accepted', 'overdue'],

@@ -53,7 +53,7 @@ export async function startAlerting(deps: AlertingDeps): Promise<Evaluator> {
     holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     classifiers: standardsClassifiers(() => deps.twin.model.stationInfo),
     stations: () => ruleStations(deps.twin),
-    effects: new DbRuleEffects(emitDomainEvent),
+    effects: new DbRuleEffects(),
     tasks: new TaskClock(emitDomainEvent),
     ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
     ...(deps.onEventsCommitted ? { onCommitted: deps.onEventsCommitted } : {}),

@@ -1,9 +1,10 @@
 import type { Queryable } from '@basin/platform';
-import { SEVERITY_RANK, type Severity, type StoredPlan } from '@basin/schemas';
+import type { Severity, StoredPlan } from '@basin/schemas';
 import { systemPrincipal } from '../auth/roles.js';
 import { audit } from '../ops/audit.js';
+import { raiseSeverity } from '../ops/alerts.js';
 import { currentPlans, nextOccurrence, planTasks, type PlanAlert } from '../plans/dispatch.js';
-import type { EmitEvent } from './effects.js';
+import { insertPlanTask, type EmitEvent } from './effects.js';
 import type { RuleStation } from './types.js';
 
 const ACTOR = systemPrincipal('plans');
@@ -49,32 +50,14 @@ export class TaskClock {
       for (const a of await openAlerts(tx, stations)) {
         const existing = await tx.query<{ plan_task_key: string }>(`SELECT plan_task_key FROM tasks WHERE alert_id = $1 AND plan_task_key IS NOT NULL`, [Number(a.alertId)]);
         const drafts = planTasks(plans, a, now, new Set(existing.rows.map((x) => x.plan_task_key))).filter((d) => d.occurrence > 0);
-        for (const d of drafts) {
-          const r = await tx.query<{ id: number }>(
-            `INSERT INTO tasks (alert_id, plan_id, plan_version, team, action, location, station, deadline, state, created_at, created_by, plan_task_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11) ON CONFLICT (plan_task_key) WHERE plan_task_key IS NOT NULL DO NOTHING RETURNING id`,
-            [Number(a.alertId), d.planId, d.planVersion, `${d.team.zh} / ${d.team.en}`, `${d.action.zh} / ${d.action.en}`, 'station' in d.location ? d.location.station : d.location.name,
-              'station' in d.location ? d.location.station : null, new Date(d.dueAt).toISOString(), new Date(d.createdAt).toISOString(), ACTOR.actor, d.key],
-          );
-          const id = r.rows[0]?.id;
-          if (id === undefined) continue;
-          created++;
-          const after = { id: Number(id), alertId: Number(a.alertId), planId: d.planId, occurrence: d.occurrence, team: d.team, action: d.action, deadline: new Date(d.dueAt).toISOString() };
-          await audit(tx, { actor: ACTOR, action: 'task.create', subjectType: 'task', subjectId: id, after });
-          await this.emit?.(tx, 'task.created', { task: after, station: a.station.id });
-        }
+        for (const d of drafts) if (await insertPlanTask(tx, Number(a.alertId), d, ACTOR)) created++;
       }
     }
     return { overdue: overdue.rowCount, created };
   }
 
   private async escalateAlert(tx: Queryable, alertId: number, to: Severity, taskId: number): Promise<void> {
-    const r = await tx.query<{ severity: Severity }>(`SELECT severity FROM alerts WHERE id = $1 AND state <> 'resolved' FOR UPDATE`, [alertId]);
-    const from = r.rows[0]?.severity;
-    if (!from || SEVERITY_RANK[to] <= SEVERITY_RANK[from]) return;
-    await tx.query(`UPDATE alerts SET severity = $2, updated_at = now() WHERE id = $1`, [alertId, to]);
-    await audit(tx, { actor: ACTOR, action: 'alert.escalate', subjectType: 'alert', subjectId: alertId, before: { severity: from }, after: { severity: to }, detail: { reason: 'task overdue', taskId } });
-    await this.emit?.(tx, 'alert.escalated', { alert: { id: alertId, severity: to, from }, reason: 'task overdue', taskId });
+    await raiseSeverity(tx, alertId, to, ACTOR, { reason: 'task overdue', taskId });
   }
 }
 
