@@ -96,6 +96,18 @@ describe('command wall in Chromium', () => {
     await page.waitForFunction(() => window.basin!.viewer.scene.globe.tilesLoaded, null, { timeout: GLOBE_TIMEOUT, polling: 500 });
     await shot(page, 'reaches-1920x1080.png');
 
+    // timeline replay of the last 24 h: 24 h ago this fresh system had no readings, at the end it has
+    await page.locator('#replay-btn').click();
+    await page.locator('#replay-range').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('#replay-range').fill('0');
+    await expect.poll(() => page.locator('[data-kpi="online"] b').textContent()).toMatch(/^0\//);
+    await page.locator('#replay-range').fill('1440');
+    await expect.poll(() => page.locator('[data-kpi="online"] b').textContent()).toMatch(/^[1-9]\d*\//);
+    expect(await page.locator('#replay-at').textContent()).toMatch(/^\d\d-\d\d \d\d:\d\d$/);
+    await shot(page, 'replay-1920x1080.png');
+    await page.locator('#replay-btn').click();
+    await expect.poll(() => page.locator('#replay-range').isHidden()).toBe(true);
+
     // endpoints the server does not have yet read "not available", never break the wall
     const alertsPane = await page.locator('#alerts').textContent();
     expect(alertsPane).toMatch(/预警队列/);

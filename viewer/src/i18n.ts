@@ -58,6 +58,7 @@ const T = {
   forecastBand: ['紫色带为约90%区间', 'purple band ≈ 90 % range'],
   chartEmpty: ['该时段无数据', 'no data in this window'],
   legend: ['图例', 'Legend'],
+  replay: ['24小时回放', '24 h replay'],
   reachLegend: ['河段（洪水颜色优先）水质类别:', 'Reaches (flood colour first), water class:'],
   cst: ['北京时间', 'China Standard Time'],
   analysis: ['分析', 'Analysis'],

@@ -7,7 +7,7 @@ import { api, auth, type ApiAlert, type ApiTask, type Optional } from './api';
 import { addBasinLayers } from './basin-layers';
 import { CommandPanes, newestUnseen } from './command';
 import { loadViewerConfig, screenOptions } from './config';
-import { formatClock, type Lang } from './format';
+import { formatClock, formatDateTime, type Lang } from './format';
 import { createGlobe, flyToPreset } from './globe';
 import { KIND_NAME, SEVERITY_NAME, pick, t } from './i18n';
 import { computeKpis, statusByStation } from './kpi';
@@ -15,6 +15,7 @@ import { renderKpis } from './kpi-view';
 import { StationPanel } from './panel';
 import { PRESETS, type Preset } from './presets';
 import { ReachLayer } from './reach-layer';
+import { latestAt, primaryMetric, timeAtStep, type ReplaySeries } from './replay';
 import { WATER_CLASS_COLOR } from './reach-status';
 import { KIND_SHAPE, shapeImage, StationLayer } from './station-layer';
 import { SEVERITY_COLOR, STATE_COLOR, stationColor } from './status';
@@ -30,6 +31,8 @@ const state = {
   byId: new Map<string, Station>(),
   latest: [] as LatestReading[],
   alerts: { ok: false, missing: false, message: '' } as Optional<ApiAlert[]>,
+  /** Timeline replay: the moment shown and the last 24 h of each station's primary series; null when live. */
+  replay: null as { at: number; from: number; to: number; series: ReplaySeries[] } | null,
   /** Reaches coloured by live state (flood colour, water class, stale) from the twin's summary. */
   reachesColoured: 0,
   tasks: { ok: false, missing: false, message: '' } as Optional<ApiTask[]>,
@@ -63,7 +66,7 @@ async function boot(): Promise<void> {
   document.body.classList.toggle('wall', opts.wall);
   const { config, problem } = await loadViewerConfig();
   const viewer = createGlobe($('globe'), { light: opts.light, resolutionScale: opts.resolutionScale, tiles: config.tiles });
-  $('globe').append($('legend'));
+  $('globe').append($('legend'), $('timeline'));
   const basinLayers = addBasinLayers(viewer.scene, lang);
   const reaches = new ReachLayer(viewer.scene);
   const layer = new StationLayer(viewer.scene, opts.wall ? 1.25 : 1);
@@ -206,6 +209,7 @@ async function boot(): Promise<void> {
     $('analysis-btn').textContent = analysis?.visible ? t('globe', lang) : t('analysis', lang);
     $('wall-btn').textContent = opts.wall ? t('desk', lang) : t('wall', lang);
     $('key-btn').textContent = auth.key ? t('signOut', lang) : t('signIn', lang);
+    $('replay-btn').textContent = state.replay ? t('live', lang) : t('replay', lang);
     renderPresets();
     renderLegend();
     renderConn();
@@ -244,14 +248,20 @@ async function boot(): Promise<void> {
 
   function renderConn(): void {
     const el = $('conn');
+    if (state.replay) {
+      el.className = 'replay';
+      el.textContent = `⏪ ${t('replay', lang)} · ${formatDateTime(state.replay.at).slice(5, 16)}`;
+      return;
+    }
     el.className = state.connected === false ? 'lost' : state.connected ? 'ok' : '';
     el.textContent =
       state.connected === false ? t('lost', lang) : state.connected ? `● ${t('live', lang)} · ${t('updated', lang)} ${formatClock(state.lastOk, undefined, true)}` : t('connecting', lang);
   }
 
   function render(): void {
-    const now = Date.now();
-    const status = statusByStation(state.stations, state.latest, now);
+    const replay = state.replay;
+    const now = replay ? replay.at : Date.now();
+    const status = statusByStation(state.stations, replay ? latestAt(replay.series, now) : state.latest, now);
     const alertByStation = new Map<string, ApiAlert['severity']>();
     const firing = new Set<string>();
     if (state.alerts.ok)
@@ -305,6 +315,51 @@ async function boot(): Promise<void> {
       state.connected = false;
     }
     renderConn();
+  }
+
+  // timeline replay of the last 24 h (station colours and KPIs from the readings series)
+  const STEPS = 1440;
+  const range = $<HTMLInputElement>('replay-range');
+  const showReplayAt = () => {
+    $('replay-at').textContent = state.replay ? formatDateTime(state.replay.at).slice(5, 16) : '';
+    render();
+    renderConn();
+  };
+  $('replay-btn').addEventListener('click', () => void toggleReplay());
+  range.addEventListener('input', () => {
+    if (!state.replay) return;
+    state.replay.at = timeAtStep(state.replay.from, state.replay.to, Number(range.value), STEPS);
+    showReplayAt();
+  });
+  async function toggleReplay(): Promise<void> {
+    const btn = $('replay-btn');
+    if (state.replay) {
+      state.replay = null;
+      range.hidden = true;
+      $('timeline').classList.remove('on');
+      btn.textContent = t('replay', lang);
+      showReplayAt();
+      return;
+    }
+    btn.textContent = t('connecting', lang);
+    const to = Date.now();
+    const from = to - 86_400_000;
+    const series = await Promise.all(
+      state.stations.map(async (s): Promise<ReplaySeries | null> => {
+        const m = primaryMetric(s);
+        if (!m) return null;
+        const r = await api.series(s.id, m, from, to, 5000).catch(() => null);
+        if (!r) return null;
+        return { station: s.id, metric: m, t: r.points.map((p) => Date.parse(p.time)), v: r.points.map((p) => p.value), q: r.points.map((p) => p.quality ?? 'not_evaluated') };
+      }),
+    );
+    state.replay = { at: to, from, to, series: series.filter((x): x is ReplaySeries => x !== null) };
+    range.max = String(STEPS);
+    range.value = String(STEPS);
+    range.hidden = false;
+    $('timeline').classList.add('on');
+    btn.textContent = t('live', lang);
+    showReplayAt();
   }
 
   renderChrome();

@@ -3,6 +3,7 @@ import { api } from './api';
 import { bandOf, chartSvg, domainOf, downsample, type Band, type LevelLine, type Pt } from './chart';
 import { esc, formatAge, formatDateTime, formatValue, type Lang } from './format';
 import { KIND_NAME, QUALITY_NAME, pick, t } from './i18n';
+import { primaryMetric } from './replay';
 import { SEVERITY_COLOR } from './status';
 
 /**
@@ -12,7 +13,6 @@ import { SEVERITY_COLOR } from './status';
 export const WINDOWS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
 export type Window = keyof typeof WINDOWS;
 
-const PRIMARY: readonly MetricCode[] = ['water_level', 'nh3n', 'pm25', 'cd', 'outflow', 'discharge'];
 /** Metrics the flood forecast predicts (its band is drawn after the observed line). */
 const FORECAST_METRICS: readonly MetricCode[] = ['water_level', 'discharge'];
 
@@ -42,7 +42,7 @@ export class StationPanel {
 
   open(station: Station, latest: readonly LatestReading[]): void {
     this.station = station;
-    this.metric = PRIMARY.find((m) => station.metrics.includes(m)) ?? station.metrics[0] ?? null;
+    this.metric = primaryMetric(station);
     this.latest = latest.filter((r) => r.station === station.id);
     this.el.hidden = false;
     this.render();

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { lastAtOrBefore, latestAt, primaryMetric, timeAtStep, type ReplaySeries } from './replay';
+
+describe('timeline replay', () => {
+  it.each([
+    [[10, 20, 30], 5, -1],
+    [[10, 20, 30], 10, 0],
+    [[10, 20, 30], 25, 1],
+    [[10, 20, 30], 30, 2],
+    [[10, 20, 30], 99, 2],
+    [[], 10, -1],
+  ])('lastAtOrBefore(%j, %d) = %d', (t, at, want) => {
+    expect(lastAtOrBefore(t, at)).toBe(want);
+  });
+
+  const s: ReplaySeries[] = [
+    { station: 'hankou', metric: 'water_level', t: [1000, 2000, 3000], v: [20, 21, 22], q: ['pass', 'suspect', 'pass'] },
+    { station: 'shashi', metric: 'water_level', t: [2500], v: [40], q: ['pass'] },
+  ];
+  it('gives each series its newest reading at the moment, none before its first', () => {
+    expect(latestAt(s, 2200)).toEqual([{ station: 'hankou', metric: 'water_level', value: 21, time: new Date(2000).toISOString(), quality: 'suspect', receivedAt: new Date(2000).toISOString() }]);
+    expect(latestAt(s, 5000).map((r) => [r.station, r.value])).toEqual([['hankou', 22], ['shashi', 40]]);
+    expect(latestAt(s, 0)).toEqual([]);
+  });
+
+  it.each([
+    [0, 1000],
+    [1440, 2440],
+    [720, 1720],
+    [-5, 1000],
+    [2000, 2440],
+  ])('slider step %d is time %d', (step, want) => {
+    expect(timeAtStep(1000, 2440, step, 1440)).toBe(want);
+  });
+
+  it.each([
+    [['discharge', 'water_level'], 'water_level'],
+    [['ph', 'nh3n'], 'nh3n'],
+    [['so2', 'pm25'], 'pm25'],
+    [['soil_ph'], 'soil_ph'],
+  ] as const)('primary metric of %j is %s', (metrics, want) => {
+    expect(primaryMetric({ metrics: [...metrics] })).toBe(want);
+  });
+});
