@@ -101,8 +101,12 @@ export class ForecastRunner {
     }
   }
 
+  /** Input stations of the current model (recomputed only when the model is replaced). */
+  private inputs: { model: unknown; ids: ReadonlySet<string> } = { model: null, ids: new Set() };
   private isInputStation(id: string): boolean {
-    return forecastInputStations(this.deps.twin.model).includes(id);
+    const model = this.deps.twin.model;
+    if (this.inputs.model !== model) this.inputs = { model, ids: new Set(forecastInputStations(model)) };
+    return this.inputs.ids.has(id);
   }
 
   private arm(): void {
