@@ -14,3 +14,4 @@ export { emitDomainEvent } from './ops/emit.js';
 export { BasinModel, type RiverName, type RiverPoint } from './model/network.js';
 export { forecastFlood, forecastInputStations, type FloodForecast, type FloodForecastInput, type GaugeForecast, type HourlySeries } from './forecast/flood.js';
 export { levelOf, referenceOf, type GaugeReference, type LevelKind } from './model/levels.js';
+export { predictSpill, timeReaching, SPILL_DEFAULTS, type SpillArrival, type SpillParams, type SpillTarget } from './forecast/spill.js';
