@@ -34,6 +34,7 @@ import { standardsPlugin } from './http/standards.js';
 import { statePlugin } from './http/state.js';
 import { modelPlugin } from './http/model.js';
 import { forecastsPlugin } from './http/forecasts.js';
+import { rehearsalsPlugin } from './http/rehearsals.js';
 import { spillPlugin } from './http/spill.js';
 import type { TwinState } from './state/twin.js';
 import { viewerPlugin } from './http/viewer.js';
@@ -147,5 +148,6 @@ async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?
     await api.register(statePlugin, { ...deps, twin: opts.twin });
     await api.register(modelPlugin, { ...deps, twin: opts.twin });
     await api.register(spillPlugin, { ...deps, twin: opts.twin });
+    await api.register(rehearsalsPlugin, { ...deps, twin: opts.twin });
   }
 }

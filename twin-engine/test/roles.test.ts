@@ -72,5 +72,9 @@ describe.each([false, true])('role matrix (anonymous read %s)', (anonymousRead) 
     expect(access.get('GET /api/forecasts/skill')).toBe('viewer');
     expect(access.get('GET /api/forecasts/:id')).toBe('viewer');
     expect(access.get('POST /api/forecasts/spill')).toBe('operator');
+    expect(access.get('POST /api/rehearsals')).toBe('operator');
+    expect(access.get('GET /api/rehearsals')).toBe('viewer');
+    expect(access.get('GET /api/rehearsals/:id')).toBe('viewer');
+    expect(access.get('GET /api/rehearsals/:id/compare')).toBe('viewer');
   });
 });
