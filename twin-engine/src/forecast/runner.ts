@@ -138,7 +138,7 @@ export class ForecastRunner {
     const ids = forecastInputStations(model);
     const newest = await newestInput(db, ids, [...FORECAST_INPUT_METRICS]);
     if (newest === null) return null;
-    await this.score(newest);
+    await this.score(newest, ids);
     const issuedAt = issueHour(newest);
     const series = await loadHourlyInputs(db, ids, issuedAt, this.opts.historyH);
     const forecast = forecastFlood(model, { issuedAt, horizonH: this.opts.horizonH, x: this.opts.x, series });
@@ -152,8 +152,8 @@ export class ForecastRunner {
   }
 
   /** Verifies past runs against the observations that have arrived (idempotent: each score once). */
-  private async score(until: number): Promise<void> {
-    const points = await scorePoints(this.deps.db, until);
+  private async score(until: number, stations: string[]): Promise<void> {
+    const points = await scorePoints(this.deps.db, until, stations);
     const crossings = await scoreCrossings(this.deps.db, until);
     if (points || crossings) this.deps.log.debug({ points, crossings }, 'forecasts scored');
     this.stats.scoredPoints += points;

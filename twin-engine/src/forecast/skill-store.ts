@@ -9,10 +9,11 @@ const HOUR = 3_600_000;
 const LOOKBACK_H = 72 + 24;
 
 /**
- * Scores forecast values whose hour is complete (a later reading of the station has arrived)
- * against the hourly mean observed; each point once (skill_ledger's key).
+ * Scores forecast values of `stations` (the forecast gauges: the raw scan stays small) whose hour
+ * is complete (a later reading of the station has arrived) against the hourly mean observed; each
+ * point once (skill_ledger's key).
  */
-export async function scorePoints(q: Queryable, until: number): Promise<number> {
+export async function scorePoints(q: Queryable, until: number, stations: string[]): Promise<number> {
   const from = new Date(until - LOOKBACK_H * HOUR).toISOString();
   const r = await q.query(
     `INSERT INTO skill_ledger (valid_at, forecast_id, station, metric, lead_h, forecast, observed)
@@ -20,11 +21,11 @@ export async function scorePoints(q: Queryable, until: number): Promise<number> 
      FROM forecast_points fp
      JOIN latest_readings lr ON lr.station = fp.station AND lr.metric = fp.metric AND fp.valid_at + interval '1 hour' <= lr.time
      JOIN (SELECT station, metric, time_bucket('1 hour', time) AS h, avg(value) AS v FROM readings
-           WHERE metric IN ('water_level', 'discharge') AND quality <> 4 AND time >= $1 AND time < $2 GROUP BY 1, 2, 3) o
+           WHERE station = ANY($3::text[]) AND metric IN ('water_level', 'discharge') AND quality <> 4 AND time >= $1 AND time < $2 GROUP BY 1, 2, 3) o
        ON o.station = fp.station AND o.metric = fp.metric AND o.h = fp.valid_at
-     WHERE fp.valid_at >= $1 AND fp.valid_at < $2
+     WHERE fp.valid_at >= $1 AND fp.valid_at < $2 AND fp.station = ANY($3::text[])
      ON CONFLICT DO NOTHING`,
-    [from, new Date(until).toISOString()],
+    [from, new Date(until).toISOString(), stations],
   );
   return r.rowCount;
 }
