@@ -83,6 +83,9 @@ export function rehearse(inp: RehearsalInputs): RehearsalResult {
   const opened = new Map<string, { id: string; at: number }>();
   const record = (events: RuleEvent[]) => {
     for (const e of events) {
+      // Stations without a predicted series are assumed to keep reporting: staleness is rehearsed
+      // only for the gauges taken offline.
+      if (ruleById.get(e.ruleId)?.condition.type === 'stale' && !offline.has(e.subject)) continue;
       alerts.push({ kind: e.kind, ruleId: e.ruleId, subject: e.subject, severity: e.kind === 'clear' ? null : e.severity, at: e.at, reason: e.evidence.reason });
       const key = `${e.ruleId}\u0000${e.subject}`;
       if (e.kind === 'open') opened.set(key, { id: `rehearsal-${opened.size + 1}`, at: e.at });

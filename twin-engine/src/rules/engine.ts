@@ -96,7 +96,7 @@ export class RuleEngine {
       }
       this.evaluate(rule, o.station, o.ts, now, events, rule.condition.type !== 'composite');
     }
-    for (const rule of this.byPartStation.get(o.station) ?? []) {
+    for (const rule of this.byPartStation.get(o.station) ?? EMPTY) {
       if (!conditionMetrics(rule.condition).includes(o.metric)) continue;
       for (const subject of this.subjectsOf(rule)) {
         if (subject === o.station && direct.includes(rule)) continue;
@@ -191,7 +191,7 @@ export class RuleEngine {
     }
   }
 
-  private rulesFor(station: string, metric: MetricCode): StoredRule[] {
+  private rulesFor(station: string, metric: MetricCode): readonly StoredRule[] {
     let byMetric = this.index.get(station);
     if (!byMetric) {
       byMetric = new Map();
@@ -205,12 +205,14 @@ export class RuleEngine {
           const metrics = c.type === 'stale' && !c.metric ? (['*'] as const) : conditionMetrics(c);
           for (const m of metrics) pushTo(byMetric as Map<string, StoredRule[]>, m, rule);
         }
+        // Stale-on-any rules (every station has one in the shipped rules) are merged into each
+        // metric's list once here, not concatenated on every reading.
+        const any = (byMetric as Map<string, StoredRule[]>).get('*');
+        if (any) for (const [m, list] of byMetric) if ((m as string) !== '*') byMetric.set(m, [...list, ...any]);
       }
       this.index.set(station, byMetric);
     }
-    const exact = byMetric.get(metric) ?? [];
-    const any = (byMetric as Map<string, StoredRule[]>).get('*');
-    return any ? [...exact, ...any] : exact;
+    return byMetric.get(metric) ?? (byMetric as Map<string, StoredRule[]>).get('*') ?? EMPTY;
   }
 
   private subjectsOf(rule: StoredRule): string[] {
@@ -304,6 +306,8 @@ export class RuleEngine {
 function toEvidence(rule: StoredRule, v: Verdict): Evidence {
   return { ruleVersion: rule.version, readings: v.readings, ...(v.forecast ? { forecast: v.forecast } : {}), reason: describe(rule.condition, v) };
 }
+
+const EMPTY: readonly StoredRule[] = [];
 
 function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const a = m.get(k);
