@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, upsertStations, type DatabaseSettings, type Queryable } from '@basin/platform';
 import { BACKENDS, openTestDb, type TestDb } from '@basin/platform/testing';
-import { BASIN_STATIONS, type ForecastRunInfo } from '@basin/schemas';
+import { BASIN_STATIONS, type ForecastCrossing, type ForecastRunInfo } from '@basin/schemas';
+import { crossingChanges } from '../src/forecast/changes.js';
 import { BasinModel } from '../src/model/network.js';
 import { ForecastRunner } from '../src/forecast/runner.js';
 import { syntheticFlood } from '../src/forecast/testing.js';
@@ -82,6 +83,10 @@ describe.each(BACKENDS)('forecast runner on %s', (backend) => {
     expect(warning).toEqual(expect.arrayContaining(['jianli', 'luoshan']));
     expect(run.crossings.every((c) => ['fortification', 'warning', 'guaranteed', 'historical_max'].includes(c.level))).toBe(true);
     expect(run.crossings.some((c) => c.station === 'three-gorges')).toBe(false);
+    // every predicted crossing of the first run is news: one forecast.crossing event each, on the stream too
+    const predicted = run.crossings.filter((c) => c.crossingAt !== null).length;
+    expect(await count(`SELECT count(*) AS n FROM webhook_events WHERE type = 'forecast.crossing'`)).toBe(predicted);
+    expect(await count(`SELECT count(*) AS n FROM stream_events WHERE topic = 'forecast' AND type = 'forecast.crossing'`)).toBe(predicted);
   });
 
   it('stores 72 h of stage and discharge per gauge with bands that widen with lead time', async () => {
@@ -109,6 +114,11 @@ describe.each(BACKENDS)('forecast runner on %s', (backend) => {
     await a.runner.settled();
     expect(await count(`SELECT count(*) AS n FROM forecasts WHERE issued_at = '${new Date(T0 + 81 * H).toISOString()}'`)).toBe(1);
     expect(procs[1]!.runner.stats.runs).toBe(0);
+    // the second run sends only what changed by an hour or more, not every crossing again
+    const runs = (await tdb.db.query<{ events: ForecastCrossing[] }>(`SELECT events FROM forecasts ORDER BY issued_at`)).rows.map((r) => r.events);
+    const changed = crossingChanges(runs[0]!, runs[1]!, H).length;
+    expect(changed).toBeLessThan(runs[1]!.filter((c) => c.crossingAt !== null).length);
+    expect(await count(`SELECT count(*) AS n FROM webhook_events WHERE type = 'forecast.crossing'`)).toBe(runs[0]!.filter((c) => c.crossingAt !== null).length + changed);
   });
 
   it('scores past runs as observations arrive: errors by lead time and crossing outcomes, served by the API', async () => {

@@ -3,6 +3,8 @@ import type { Queryable } from '@basin/platform';
 import type { ForecastCrossing, ForecastRunInfo } from '@basin/schemas';
 import type { HourlySeries } from './flood.js';
 import type { FloodRun } from './run.js';
+import { publishEvent } from '../ops/events.js';
+import { crossingChanges } from './changes.js';
 
 const HOUR = 3_600_000;
 /** Channel a stored run is announced on (every process hears it; the rule evaluator's leader uses it). */
@@ -75,6 +77,7 @@ export function inputsDigest(series: ReadonlyMap<string, HourlySeries>): string 
 
 /** Stores a run and announces it, in one transaction; false when it was stored before. */
 export async function saveRun(tx: Queryable, run: FloodRun, inputs: Record<string, unknown>): Promise<boolean> {
+  const previous = await previousCrossings(tx);
   const r = await tx.query(
     `INSERT INTO forecasts (issued_at, id, kind, inputs, events, model_version, horizon_h) VALUES ($1, $2, 'flood', $3, $4, $5, $6)
      ON CONFLICT DO NOTHING RETURNING id`,
@@ -87,8 +90,25 @@ export async function saveRun(tx: Queryable, run: FloodRun, inputs: Record<strin
      SELECT to_timestamp(t / 1000.0), $1, s, m, l, v, lo, up FROM unnest($2::float8[], $3::text[], $4::text[], $5::float4[], $6::float8[], $7::float8[], $8::float8[]) AS u(t, s, m, l, v, lo, up)`,
     [run.id, p.map((x) => x.validAt), p.map((x) => x.station), p.map((x) => x.metric), p.map((x) => x.leadH), p.map((x) => x.value), p.map((x) => x.lower), p.map((x) => x.upper)],
   );
+  await publishChanges(tx, previous, run.crossings);
   await tx.query(`SELECT pg_notify($1, $2)`, [FORECAST_CHANNEL, run.id]);
   return true;
+}
+
+/** The crossings of the newest stored flood run (none before the first). */
+async function previousCrossings(tx: Queryable): Promise<ForecastCrossing[]> {
+  const r = await tx.query<{ events: ForecastCrossing[] | string }>(`SELECT events FROM forecasts WHERE kind = 'flood' ORDER BY issued_at DESC, created_at DESC LIMIT 1`);
+  const e = r.rows[0]?.events;
+  return e === undefined ? [] : typeof e === 'string' ? (JSON.parse(e) as ForecastCrossing[]) : e;
+}
+
+/** `forecast.crossing` webhook and stream events for the crossings that changed since the previous run (1 h tolerance). */
+async function publishChanges(tx: Queryable, previous: ForecastCrossing[], next: ForecastCrossing[]): Promise<void> {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  for (const c of crossingChanges(previous, next, HOUR)) {
+    const data = { station: c.station, level: c.level, forecastId: c.forecastId, issuedAt: iso(c.issuedAt)!, crossingAt: iso(c.crossingAt), ...(c.value !== undefined ? { value: c.value } : {}) };
+    await publishEvent(tx, { type: 'forecast.crossing', data, attrs: { station: c.station, metric: 'water_level' } });
+  }
 }
 
 /** A stored run's announcement (id, issue time, model version, crossings), or null. */
