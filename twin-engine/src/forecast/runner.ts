@@ -5,7 +5,7 @@ import type { ForecastRunInfo } from '@basin/schemas';
 import type { TwinEvent, TwinState } from '../state/twin.js';
 import { forecastFlood, forecastInputStations } from './flood.js';
 import { floodRun, type FloodRun, type SkillLookup } from './run.js';
-import { dueAt, FORECAST_INPUT_METRICS, IDLE, issueHour, onInput, onRunFailed, onRunStarted, type ScheduleOptions } from './schedule.js';
+import { dueAt, FORECAST_INPUT_METRICS, IDLE, issueHour, onElected, onInput, onRunFailed, onRunStarted, type ScheduleOptions } from './schedule.js';
 import { scoreCrossings, scorePoints, skillLookup } from './skill-store.js';
 import { holdsRunnerLease, inputsDigest, loadHourlyInputs, loadRunInfo, newestInput, releaseRunnerLease, saveRun, takeRunnerLease } from './store.js';
 
@@ -176,7 +176,8 @@ export class ForecastRunner {
       const held = await takeRunnerLease(this.deps.db, this.deps.holder, this.opts.leaseMs);
       if (held && !this.leader) {
         this.deps.log.info({ holder: this.deps.holder }, 'forecast runner elected');
-        this.sched = onInput(this.sched, this.deps.twin.clock.now());
+        this.leader = held;
+        this.sched = onElected(this.sched, this.deps.twin.clock.now(), this.opts);
         this.arm();
       }
       this.leader = held;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueAt, IDLE, issueHour, onInput, onRunFailed, onRunStarted, type ScheduleState } from './schedule.js';
+import { dueAt, IDLE, issueHour, onElected, onInput, onRunFailed, onRunStarted, type ScheduleState } from './schedule.js';
 
 const O = { quietMs: 60_000, maxWaitMs: 600_000 };
 const feed = (times: number[], s: ScheduleState = IDLE) => times.reduce(onInput, s);
@@ -35,5 +35,18 @@ describe('forecast re-run schedule (debounce with a maximum wait)', () => {
     ['2026-07-01T06:00:00Z', '2026-07-01T06:00:00Z'],
   ])('issue hour of a reading at %s is %s', (ts, want) => {
     expect(issueHour(Date.parse(ts))).toBe(Date.parse(want));
+  });
+});
+
+describe('election', () => {
+  const o = { quietMs: 60_000, maxWaitMs: 600_000 };
+  it.each([
+    ['nothing pending', IDLE],
+    ['inputs pending, quiet period not over', onInput(IDLE, 995_000)],
+    ['a steady stream of inputs', [900_000, 910_000, 920_000, 990_000].reduce(onInput, IDLE)],
+  ] as const)('a new producer runs one quiet period after its election: %s', (_name, s) => {
+    expect(dueAt(onElected(s, 1_000_000, o), o)).toBe(1_060_000);
+    // and inputs arriving meanwhile do not push it back
+    expect(dueAt(onInput(onElected(s, 1_000_000, o), 1_050_000), o)).toBe(1_060_000);
   });
 });

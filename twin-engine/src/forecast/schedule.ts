@@ -24,6 +24,15 @@ export function onInput(s: ScheduleState, at: number): ScheduleState {
   return { pendingSince: s.pendingSince ?? at, lastInputAt: Math.max(at, s.lastInputAt ?? at) };
 }
 
+/**
+ * A process that becomes the producer runs after one quiet period at the latest (a fresh start or
+ * a takeover must not leave the forecast empty or stale for up to `maxWaitMs` while inputs keep
+ * arriving every few seconds).
+ */
+export function onElected(s: ScheduleState, at: number, o: ScheduleOptions): ScheduleState {
+  return { pendingSince: Math.min(s.pendingSince ?? at, at + o.quietMs - o.maxWaitMs), lastInputAt: Math.max(at, s.lastInputAt ?? at) };
+}
+
 /** When the next run is due, or null when nothing is pending. */
 export function dueAt(s: ScheduleState, o: ScheduleOptions): number | null {
   if (s.pendingSince === null || s.lastInputAt === null) return null;
