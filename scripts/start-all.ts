@@ -10,9 +10,8 @@ import * as twin from '@basin/twin-engine';
 import * as sim from '@basin/sensors-sim';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { processArgs, processEnv } from './env.js';
 
-if (processArgs().includes('--help')) {
+if (process.argv.slice(2).includes('--help')) {
   process.stdout.write(
     [
       'npm start: the whole basin-twin system in one process (embedded broker and TimescaleDB unless MQTT_URL / DATABASE_URL are set).\n',
@@ -24,7 +23,9 @@ if (processArgs().includes('--help')) {
   process.exit(0);
 }
 
-const env = processEnv();
+// The environment is read by a service's config.ts (ingest's; nothing here reads it) and handed to
+// each service's own parser: the shared variables (DATABASE_URL, MQTT_URL, DATA_DIR...) mean the same to all.
+const env = ingest.processEnv();
 const problems: string[] = [];
 function load<T>(fn: () => T): T | null {
   try {
@@ -40,7 +41,7 @@ const ingestCfg = load(() => ingest.loadConfig(env));
 const twinCfg = load(() => twin.loadConfig({ API_ANONYMOUS_READ: 'true', ...env }));
 // npm start: the simulator publishes every 10 s of real time and keeps its outbox beside the database
 // (in a temporary directory when DATA_DIR=memory).
-const dataDir = env.DATA_DIR || './data';
+const dataDir = ingestCfg?.env.DATA_DIR ?? './data';
 const outboxDir = dataDir === 'memory' ? path.join(tmpdir(), `basin-sim-outbox-${process.pid}`) : path.join(dataDir, 'sensors-sim-outbox');
 // The embedded broker enforces the Mosquitto ACL's roles (deploy/mosquitto/README.md): ingest and
 // the simulator log in with passwords made for this process; other clients are anonymous devices.
