@@ -87,6 +87,18 @@ describe('command wall in Chromium', () => {
     await page.locator('#twin button[data-act="close-twin"]').click();
     expect(await page.locator('#twin').isHidden()).toBe(true);
 
+    // the Three Gorges dam twin: pool against 正常蓄水 175 m and the levels in force, outflow shown
+    await page.evaluate(() => window.basin!.flyTo('three-gorges'));
+    await expect.poll(() => page.locator('#panel h2').textContent()).toContain('三峡');
+    await page.locator('#panel button[data-act="twin"]').click();
+    await expect.poll(() => page.evaluate(() => window.basin!.twin()?.frames ?? 0), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await canvasVariance(page, '#twin canvas')).toBeGreaterThan(8);
+    expect(await page.locator('#twin .twin-labels [data-mark="normalPool"]').textContent()).toBe('正常蓄水 175.00 m');
+    expect(await page.locator('#twin [data-outflow]').textContent()).toMatch(/^出库 (\d+ m³\/s|—)$/);
+    await page.waitForTimeout(3500); // the camera flight behind the overlay
+    await shot(page, 'dam-1920x1080.png');
+    await page.locator('#twin button[data-act="close-twin"]').click();
+
     // reaches coloured by the twin's live state (water class of their sections, flood colour of gauges)
     await page.evaluate(() => window.basin!.closePanel());
     expect(await page.evaluate(() => window.basin!.reaches.size)).toBeGreaterThan(10);

@@ -2,11 +2,11 @@ import {
   AmbientLight, BoxGeometry, BufferGeometry, Color, DirectionalLight, ExtrudeGeometry, Float32BufferAttribute, Group, HemisphereLight, Line,
   LineDashedMaterial, Mesh, MeshLambertMaterial, PerspectiveCamera, Scene, Shape, Vector2, Vector3, WebGLRenderer,
 } from 'three';
-import type { Station } from '@basin/schemas';
+import { levelsAt, type Station } from '@basin/schemas';
 import { esc, type Lang } from './format';
 import { t, type TextKey } from './i18n';
 import { SEVERITY_COLOR } from './status';
-import { sectionModel, type LevelMark, type Pt2, type SectionModel } from './twin-section';
+import { damSection, sectionModel, type LevelMark, type Pt2, type SectionModel } from './twin-section';
 
 /**
  * The gauge detail twin (three.js, WebGL2, its own chunk): the schematic cross-section of
@@ -21,8 +21,25 @@ const MARK_COLOR: Record<LevelMark['key'], string> = {
   guaranteed: SEVERITY_COLOR.orange,
   record: SEVERITY_COLOR.red,
   forecast: '#b48cff',
+  dead: '#8fa9bf',
+  floodLimit: SEVERITY_COLOR.yellow,
+  normalPool: '#3fe0a0',
+  floodControlHigh: SEVERITY_COLOR.orange,
 };
-const MARK_TEXT: Record<LevelMark['key'], TextKey> = { setup: 'setup', warning: 'warning', guaranteed: 'guaranteed', record: 'histMax', forecast: 'forecastPeak' };
+const MARK_TEXT: Record<LevelMark['key'], TextKey> = {
+  setup: 'setup', warning: 'warning', guaranteed: 'guaranteed', record: 'histMax', forecast: 'forecastPeak',
+  dead: 'deadLevel', floodLimit: 'floodLimit', normalPool: 'normalPool', floodControlHigh: 'floodControlHigh',
+};
+
+/** The picture of a station: a gauge's cross-section, or a reservoir's dam with the levels in force now. */
+export function sectionOf(station: Station, stage: number | null, forecastMax: number | null, now: number): SectionModel | null {
+  if (station.kind === 'reservoir') {
+    const r = levelsAt(station, now);
+    if (!r || r.type !== 'reservoir') return null;
+    return damSection({ dead: r.dead?.value ?? null, floodLimit: r.floodLimit?.value ?? null, normalPool: r.normalPool?.value ?? null, floodControlHigh: r.floodControlHigh?.value ?? null, record: r.historicalMax?.value ?? null }, stage);
+  }
+  return station.levels ? sectionModel(station.levels, stage, forecastMax) : null;
+}
 
 export class DetailTwin {
   private readonly renderer: WebGLRenderer;
@@ -56,7 +73,7 @@ export class DetailTwin {
 
   /** Shows the station's section with the stage and the forecast peak (null: unknown). */
   show(station: Station, stage: number | null, forecastMax: number | null): boolean {
-    const m = station.levels ? sectionModel(station.levels, stage, forecastMax) : null;
+    const m = sectionOf(station, stage, forecastMax, Date.now());
     this.model2d = m;
     this.model.clear();
     if (!m) return false;
@@ -73,18 +90,20 @@ export class DetailTwin {
     // the ground: the section's line closed down to a base below the bed
     this.model.add(extrude([...m.ground, [right, m.bed - 4], [left, m.bed - 4]], '#6b5a3e'));
     if (m.water.length >= 3) this.model.add(extrude(m.water, '#2f8fe0', 0.78));
-    const width = right - left;
+    if (m.tail.length >= 3) this.model.add(extrude(m.tail, '#2f8fe0', 0.6));
+    const [x0, x1] = m.markSpan;
+    const span = x1 - x0;
     for (const mark of m.marks) {
       if (mark.key === 'forecast') {
         const g = new BufferGeometry();
-        g.setAttribute('position', new Float32BufferAttribute([left * 0.62, y(mark.value), LENGTH / 2 + 2, right * 0.62, y(mark.value), LENGTH / 2 + 2], 3));
+        g.setAttribute('position', new Float32BufferAttribute([x0, y(mark.value), LENGTH / 2 + 2, x1, y(mark.value), LENGTH / 2 + 2], 3));
         const line = new Line(g, new LineDashedMaterial({ color: MARK_COLOR.forecast, dashSize: 40, gapSize: 25 }));
         line.computeLineDistances();
         this.model.add(line);
         continue;
       }
-      const plane = new Mesh(new BoxGeometry(width * 0.62, 0.6, LENGTH), new MeshLambertMaterial({ color: MARK_COLOR[mark.key], transparent: true, opacity: 0.28 }));
-      plane.position.set(0, y(mark.value), 0);
+      const plane = new Mesh(new BoxGeometry(span, 0.6, LENGTH), new MeshLambertMaterial({ color: MARK_COLOR[mark.key], transparent: true, opacity: 0.28 }));
+      plane.position.set((x0 + x1) / 2, y(mark.value), 0);
       this.model.add(plane);
     }
     this.draw();
@@ -104,8 +123,9 @@ export class DetailTwin {
     const tanH = Math.tan(((this.camera.fov / 2) * Math.PI) / 180) * this.camera.aspect;
     const d = (half * 1.08) / tanH;
     const mid = (m.crest - m.bed) * 0.5 * m.exaggeration;
-    this.camera.position.set(-half * 0.25, mid + d * 0.32, LENGTH / 2 + d);
-    this.camera.lookAt(new Vector3(0, mid, 0));
+    const cx = (m.ground[m.ground.length - 1]![0] + m.ground[0]![0]) / 2;
+    this.camera.position.set(cx - half * 0.25, mid + d * 0.32, LENGTH / 2 + d);
+    this.camera.lookAt(new Vector3(cx, mid, 0));
     this.renderer.render(this.scene, this.camera);
     this.frames++;
     this.placeLabels(w, h);
@@ -115,7 +135,7 @@ export class DetailTwin {
     const m = this.model2d!;
     const L = this.lang();
     const k = m.exaggeration;
-    const right = m.ground[m.ground.length - 1]![0] * 0.62;
+    const right = m.markSpan[1];
     const at = (v: number) => new Vector3(right, (v - m.bed) * k, LENGTH / 2).project(this.camera);
     let last = Number.NEGATIVE_INFINITY;
     const rows = [...m.marks].sort((a, b) => b.value - a.value).map((mark) => {
@@ -138,7 +158,9 @@ export class DetailTwin {
 }
 
 /** The twin overlay's header: station, stage and what the picture is. */
-export function twinHeader(station: Station, stage: number | null, lang: Lang): string {
+export function twinHeader(station: Station, stage: number | null, lang: Lang, outflow: number | null = null): string {
   const name = lang === 'zh' ? station.name.zh : station.name.en;
-  return `<header><h2>${esc(name)} · ${t('detailTwin', lang)}</h2><span class="stage">${t('stage', lang)} ${stage === null ? '—' : `${stage.toFixed(2)} m`}</span><button data-act="close-twin" class="x" title="${t('close', lang)}">×</button></header><p class="note">${t('twinNote', lang)}</p>`;
+  const dam = station.kind === 'reservoir';
+  const out = dam ? `<span class="stage" data-outflow>${t('outflow', lang)} ${outflow === null ? '—' : `${Math.round(outflow)} m³/s`}</span>` : '';
+  return `<header><h2>${esc(name)} · ${t(dam ? 'damTwin' : 'detailTwin', lang)}</h2><span class="stage">${t(dam ? 'poolLevel' : 'stage', lang)} ${stage === null ? '—' : `${stage.toFixed(2)} m`}</span>${out}<button data-act="close-twin" class="x" title="${t('close', lang)}">×</button></header><p class="note">${t(dam ? 'damNote' : 'twinNote', lang)}</p>`;
 }

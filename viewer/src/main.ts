@@ -82,11 +82,13 @@ async function boot(): Promise<void> {
     closeTwin();
     const stage = state.latest.find((r) => r.station === s.id && r.metric === 'water_level')?.value ?? null;
     const el = $('twin');
-    el.innerHTML = `${mod.twinHeader(s, stage, lang)}<div class="twin-view"></div>`;
+    const outflow = state.latest.find((r) => r.station === s.id && r.metric === 'outflow')?.value ?? null;
+    el.innerHTML = `${mod.twinHeader(s, stage, lang, outflow)}<div class="twin-view"></div>`;
     el.hidden = false;
     twin = new mod.DetailTwin(el.querySelector<HTMLElement>('.twin-view')!, () => lang);
     twin.show(s, stage, null);
     // the forecast peak over the next 72 h, when the twin has one for this gauge
+    if (s.kind === 'reservoir') return;
     const fc = await api.forecast(s.id);
     const pts = fc.ok ? (fc.data.find((f) => f.station === s.id)?.series.water_level ?? []) : [];
     if (twin && pts.length > 0) twin.show(s, stage, Math.max(...pts.map((p) => p.value)));

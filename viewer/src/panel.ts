@@ -89,7 +89,7 @@ export class StationPanel {
     const L = this.lang();
     const name = L === 'zh' ? s.name.zh : s.name.en;
     this.el.innerHTML = `
-      <header><h2>${esc(name)}</h2>${s.levels && s.kind !== 'reservoir' ? `<button data-act="twin" class="twin-btn">${t('openTwin', L)}</button>` : ''}<button data-act="close" class="x" title="${t('close', L)}">×</button></header>
+      <header><h2>${esc(name)}</h2>${s.kind === 'reservoir' && s.referenceLevels ? `<button data-act="twin" class="twin-btn">${t('openDam', L)}</button>` : s.levels ? `<button data-act="twin" class="twin-btn">${t('openTwin', L)}</button>` : ''}<button data-act="close" class="x" title="${t('close', L)}">×</button></header>
       <p class="sub">${pick(KIND_NAME[s.kind], L)} · ${esc(s.jurisdiction.admin)} · ${esc(s.id)}${s.river ? ` · ${esc(s.river)}${s.riverKm !== null ? ` km ${s.riverKm}` : ''}` : ''}</p>
       <table class="values"><tbody></tbody></table>
       <div class="chart-head">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sectionModel, waterPolygon, type Pt2 } from './twin-section';
+import { damSection, sectionModel, waterPolygon, type Pt2 } from './twin-section';
 
 const hankou = { setup: 25.0, warning: 27.3, guaranteed: 29.73, historicalMax: 29.73 };
 
@@ -33,5 +33,23 @@ describe('gauge cross-section', () => {
     const g: Pt2[] = [[-20, 10], [-10, 10], [0, 0], [10, 10], [20, 10]];
     expect(waterPolygon(g, 5)).toEqual([[-5, 5], [0, 0], [5, 5]]);
     expect(waterPolygon(g, -1)).toEqual([]);
+  });
+});
+
+describe('dam section', () => {
+  const tgr = { dead: 145, floodLimit: 145, normalPool: 175, floodControlHigh: null, record: null };
+  it('pool against the levels, tailwater below the crest, marks on the pool side', () => {
+    const m = damSection(tgr, 160)!;
+    expect(m.crest).toBe(185);
+    expect(m.bed).toBeLessThan(145);
+    expect(m.water.every(([x, y]) => x <= -40 && y <= 160)).toBe(true);
+    expect(Math.max(...m.water.map(([, y]) => y))).toBe(160);
+    expect(m.tail.every(([x, y]) => x > 0 && y < 145)).toBe(true);
+    expect(m.marks.map((x) => [x.key, x.value])).toEqual([['dead', 145], ['floodLimit', 145], ['normalPool', 175]]);
+    expect(m.markSpan[1]).toBe(-40);
+  });
+  it('no level known: nothing; no pool: no water', () => {
+    expect(damSection({ dead: null, floodLimit: null, normalPool: null, floodControlHigh: null, record: null }, 150)).toBeNull();
+    expect(damSection(tgr, null)!.water).toEqual([]);
   });
 });

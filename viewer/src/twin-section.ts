@@ -10,15 +10,19 @@ import type { GaugeLevels } from '@basin/schemas';
 export type Pt2 = [x: number, y: number];
 
 export interface LevelMark {
-  key: 'setup' | 'warning' | 'guaranteed' | 'record' | 'forecast';
+  key: 'setup' | 'warning' | 'guaranteed' | 'record' | 'forecast' | 'dead' | 'floodLimit' | 'normalPool' | 'floodControlHigh';
   value: number;
 }
 
 export interface SectionModel {
   /** Ground line across the river, left dyke to right dyke and beyond (x: m from the centre line). */
   ground: Pt2[];
-  /** Water polygon between the dykes up to the stage, empty when there is no stage. */
+  /** Water polygon between the dykes (a dam: the pool) up to the stage, empty when there is no stage. */
   water: Pt2[];
+  /** A dam's tailwater, schematic (empty for a gauge). */
+  tail: Pt2[];
+  /** Where the level planes span across the picture (x from, x to). */
+  markSpan: [number, number];
   bed: number;
   crest: number;
   floodplain: number;
@@ -61,7 +65,57 @@ export function sectionModel(levels: GaugeLevels, stage: number | null, forecast
   if (levels.historicalMax != null) marks.push({ key: 'record', value: levels.historicalMax });
   if (forecastMax !== null) marks.push({ key: 'forecast', value: forecastMax });
   const width = 2 * (HALF_CHANNEL + BERM + 2 * DYKE_BASE + DYKE_TOP + LAND);
-  return { ground, water: stage === null ? [] : waterPolygon(ground, Math.min(stage, crest)), bed, crest, floodplain, marks, exaggeration: (0.35 * width) / (crest - bed) };
+  const inner = HALF_CHANNEL + BERM + DYKE_BASE;
+  return { ground, water: stage === null ? [] : waterPolygon(ground, Math.min(stage, crest)), tail: [], markSpan: [-inner, inner], bed, crest, floodplain, marks, exaggeration: (0.35 * width) / (crest - bed) };
+}
+
+/** A reservoir's levels in force (metres; null: not in force or unknown). */
+export interface DamLevels {
+  dead: number | null;
+  floodLimit: number | null;
+  normalPool: number | null;
+  floodControlHigh: number | null;
+  record: number | null;
+}
+
+const POOL = 1400;
+const DAM_FACE = 40;
+const DAM_TOE = 150;
+const DOWNSTREAM = 900;
+
+/**
+ * The dam detail twin (pure): a schematic gravity dam seen from the side (x along the river,
+ * upstream negative), the pool at its level against 死水位 / 汛限 / 正常蓄水 / 防洪高, and a
+ * schematic tailwater. Bed below the dead level by half the level range; crest 10 m over the
+ * highest level shown (schematic, not the dam's surveyed crest).
+ */
+export function damSection(levels: DamLevels, pool: number | null): SectionModel | null {
+  const known = [levels.dead, levels.floodLimit, levels.normalPool, levels.floodControlHigh, levels.record].filter((v): v is number => v != null);
+  if (known.length === 0) return null;
+  const low = Math.min(...known, ...(pool === null ? [] : [pool]));
+  const high = Math.max(...known, ...(pool === null ? [] : [pool]));
+  const bed = low - Math.max(20, (high - low) * 1.2);
+  const crest = high + 10;
+  const ground: Pt2[] = [[-POOL, bed], [-DAM_FACE, bed], [-DAM_FACE, crest], [-DAM_FACE + 25, crest], [DAM_TOE, bed], [DOWNSTREAM, bed]];
+  const tailLevel = bed + (crest - bed) * 0.15;
+  const marks: LevelMark[] = [];
+  if (levels.dead != null) marks.push({ key: 'dead', value: levels.dead });
+  if (levels.floodLimit != null) marks.push({ key: 'floodLimit', value: levels.floodLimit });
+  if (levels.normalPool != null) marks.push({ key: 'normalPool', value: levels.normalPool });
+  if (levels.floodControlHigh != null) marks.push({ key: 'floodControlHigh', value: levels.floodControlHigh });
+  if (levels.record != null) marks.push({ key: 'record', value: levels.record });
+  const tailX = DAM_TOE - ((DAM_TOE - (-DAM_FACE + 25)) * (tailLevel - bed)) / (crest - bed);
+  return {
+    ground,
+    water: pool === null ? [] : [[-POOL, bed], [-DAM_FACE, bed], [-DAM_FACE, Math.min(pool, crest)], [-POOL, Math.min(pool, crest)]],
+    tail: [[tailX, tailLevel], [DAM_TOE, bed], [DOWNSTREAM, bed], [DOWNSTREAM, tailLevel]],
+    markSpan: [-POOL, -DAM_FACE],
+    bed,
+    crest,
+    floodplain: bed,
+    marks,
+    exaggeration: (0.35 * (POOL + DOWNSTREAM)) / (crest - bed),
+  };
 }
 
 /**
