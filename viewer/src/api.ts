@@ -159,6 +159,8 @@ const enc = encodeURIComponent;
 
 export const api = {
   health: () => call(Health, 'api/health'),
+  /** A short-lived ticket that opens the live stream for this API key (EventSource sends no headers). */
+  streamTicket: () => call(z.object({ ticket: z.string(), expiresAt: z.string() }), 'api/stream/tickets', { method: 'POST', body: {} }),
   stations: () => call(z.array(Station), 'api/stations'),
   latest: (station?: string) => call(z.array(LatestReading), station ? `api/readings/latest?station=${enc(station)}` : 'api/readings/latest'),
   /** Raw readings of a window, newest `limit` (older servers) or the first page (newer). */

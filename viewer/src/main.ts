@@ -380,7 +380,7 @@ async function boot(): Promise<void> {
       soon();
     },
     onClosed: () => (state.streaming = false),
-  });
+  }, async () => (auth.key ? (await api.streamTicket()).ticket : null));
   let delay = config.pollSeconds * 1000;
   const loop = async () => {
     await refresh(); // readings may not be on the stream: polling stays the floor
