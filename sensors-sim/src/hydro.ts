@@ -387,17 +387,18 @@ export function pulseArrival(p: { river: RiverName; km: number; peak: number; at
 
 /**
  * Seasonal operating level of the reservoirs (m): Three Gorges at the 145 m flood limit from
- * 10 June to early September, filled to 175 m by the end of October, drawn down through
- * 155 m (minimum dry-season level) in May; Danjiangkou at 160 m (summer limit, to 20 Aug),
- * 163.5 m in autumn, towards 170 m in winter.
+ * 10 June to 10 September (the season of its flood limit in schemas), filled to (within 5 cm of) 175 m by the end of October — the
+ * gauge's ±2 cm noise must not read above the normal pool — drawn down through 155 m (minimum
+ * dry-season level) in May; Danjiangkou at 160 m (summer limit, 21 Jun–20 Aug), held at 163.5 m
+ * through the autumn flood season (1 Sep–10 Oct), then towards 170 m in winter.
  */
 const POOL: Record<'three-gorges' | 'danjiangkou', [doy: number, level: number][]> = {
   'three-gorges': [
     [1, 172],
     [120, 158],
     [161, 145],
-    [250, 146],
-    [300, 175],
+    [253, 145],
+    [300, 174.95],
     [366, 172],
   ],
   danjiangkou: [
@@ -406,6 +407,7 @@ const POOL: Record<'three-gorges' | 'danjiangkou', [doy: number, level: number][
     [172, 160],
     [232, 160],
     [245, 163.5],
+    [283, 163.5],
     [305, 167],
     [366, 166],
   ],
