@@ -5,32 +5,23 @@ import type { HourlySeries } from './flood.js';
 import type { FloodRun } from './run.js';
 import { publishEvent } from '../ops/events.js';
 import { crossingChanges } from './changes.js';
+import { holdsLease, releaseLease, takeLease } from '../state/lease.js';
 
 const HOUR = 3_600_000;
 /** Channel a stored run is announced on (every process hears it; the rule evaluator's leader uses it). */
 export const FORECAST_CHANNEL = 'basin_forecasts';
 
-// --- the runner's lease (the rule evaluator's pattern, 008_rules_plans.sql, on its own row) -------
+// --- the runner's lease (state/lease.ts, on its own row) -----------------------------------------
 
 /** Takes or renews the forecast runner lease; true when this process holds it. */
 export async function takeRunnerLease(q: Queryable, holder: string, ttlMs: number): Promise<boolean> {
-  const r = await q.query(
-    `UPDATE forecast_runner SET holder = $1, lease_until = now() + ($2::double precision * interval '1 millisecond'), updated_at = now()
-     WHERE id = 1 AND (holder = $1 OR lease_until < now()) RETURNING holder`,
-    [holder, ttlMs],
-  );
-  return r.rows.length === 1;
+  return (await takeLease(q, 'forecast_runner', holder, ttlMs)) !== undefined;
 }
 
-export async function releaseRunnerLease(q: Queryable, holder: string): Promise<void> {
-  await q.query(`UPDATE forecast_runner SET lease_until = '-infinity', updated_at = now() WHERE id = 1 AND holder = $1`, [holder]);
-}
+export const releaseRunnerLease = (q: Queryable, holder: string) => releaseLease(q, 'forecast_runner', holder);
 
 /** Fencing inside the storing transaction: locks the lease row and confirms this process holds it. */
-export async function holdsRunnerLease(tx: Queryable, holder: string): Promise<boolean> {
-  const r = await tx.query<{ ok: boolean }>(`SELECT (holder = $1 AND lease_until > now()) AS ok FROM forecast_runner WHERE id = 1 FOR UPDATE`, [holder]);
-  return r.rows[0]?.ok === true;
-}
+export const holdsRunnerLease = (tx: Queryable, holder: string) => holdsLease(tx, 'forecast_runner', holder);
 
 // --- inputs -------------------------------------------------------------------------------------
 

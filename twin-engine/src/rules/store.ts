@@ -3,6 +3,7 @@ import { ContingencyPlan, RuleDefinition, StoredRule, type StoredPlan } from '@b
 import type { Principal } from '../auth/roles.js';
 import { audit } from '../ops/audit.js';
 import type { ForecastCrossing, SubjectState } from './types.js';
+import { holdsLease as holdsLeaseRow, releaseLease as releaseLeaseRow, takeLease as takeEvaluatorLease } from '../state/lease.js';
 
 /**
  * Versioned storage of rules and plans: every change is a new version (never an update in place),
@@ -102,26 +103,16 @@ export async function saveRuleState(tx: Queryable, states: SubjectState[]): Prom
  * Returns the checkpoint when held, undefined when another process holds it.
  */
 export async function takeLease(q: Queryable, holder: string, ttlMs: number): Promise<{ checkpoint: Date | null } | undefined> {
-  const r = await q.query<{ checkpoint: Date | string | null }>(
-    `UPDATE rule_evaluator SET holder = $1, lease_until = now() + ($2::double precision * interval '1 millisecond'), updated_at = now()
-     WHERE id = 1 AND (holder = $1 OR lease_until < now()) RETURNING checkpoint`,
-    [holder, ttlMs],
-  );
-  const row = r.rows[0];
+  const row = await takeEvaluatorLease<{ checkpoint: Date | string | null }>(q, 'rule_evaluator', holder, ttlMs, 'checkpoint');
   if (!row) return undefined;
   return { checkpoint: row.checkpoint === null ? null : new Date(row.checkpoint) };
 }
 
 /** Gives the lease up (clean shutdown) so another process takes over at once. */
-export async function releaseLease(q: Queryable, holder: string): Promise<void> {
-  await q.query(`UPDATE rule_evaluator SET lease_until = '-infinity', updated_at = now() WHERE id = 1 AND holder = $1`, [holder]);
-}
+export const releaseLease = (q: Queryable, holder: string) => releaseLeaseRow(q, 'rule_evaluator', holder);
 
 /** Fencing: inside an evaluation transaction, locks the lease row and confirms this process still holds it. */
-export async function holdsLease(tx: Queryable, holder: string): Promise<boolean> {
-  const r = await tx.query<{ ok: boolean }>(`SELECT (holder = $1 AND lease_until > now()) AS ok FROM rule_evaluator WHERE id = 1 FOR UPDATE`, [holder]);
-  return r.rows[0]?.ok === true;
-}
+export const holdsLease = (tx: Queryable, holder: string) => holdsLeaseRow(tx, 'rule_evaluator', holder);
 
 export async function writeCheckpoint(tx: Queryable, at: Date): Promise<void> {
   await tx.query(`UPDATE rule_evaluator SET checkpoint = GREATEST(COALESCE(checkpoint, $1), $1), updated_at = now() WHERE id = 1`, [at.toISOString()]);
