@@ -10,6 +10,8 @@ import {
   type DeviceStatus,
   type Reading,
 } from '@basin/schemas';
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from '@basin/platform';
 import type { IClientOptions } from 'mqtt';
 import { encodeGroupJson, stationJson, writeGroupJson, type StationJson } from './encode.js';
@@ -18,6 +20,7 @@ import { batteryLevel, compileFaults, type StationFaults } from './faults.js';
 import { hostilePayload } from './hostile.js';
 import { Hj212Lane, MqttLane, type Lane, type LaneEvents, type ProtocolChoice } from './lanes.js';
 import { Outbox, type FsyncPolicy } from './outbox.js';
+import { deadLetterLine, publishRefusal, type Refusal } from './refused.js';
 import { CommitTracker } from './delivery/commit-tracker.js';
 import { confirmedMeta, publishedMeta, recordPublished, type Manifest } from './manifest.js';
 import { loadRunState, saveRunState, type RunState } from './run-state.js';
@@ -94,6 +97,8 @@ export interface EngineStats {
   /** Commit mode: messages sent again because their confirmation did not come in time. */
   resent: number;
   errors: number;
+  /** Messages the broker refused (PUBACK reason >= 0x80): dead-lettered in OUTBOX/dead-letters.jsonl, not resent. */
+  refused: number;
   disconnects: number;
   dropped: number;
   hostile: number;
@@ -176,6 +181,7 @@ export class Engine {
       awaitingCommit: 0,
       resent: 0,
       errors: 0,
+      refused: 0,
       disconnects: 0,
       dropped: 0,
       hostile: 0,
@@ -559,6 +565,11 @@ export class Engine {
       if (!rec) break;
       const lane = lanes[rec.lane]!;
       lane.send(rec.topic, rec.payload, rec.retain, (err) => {
+        const refusal = err ? publishRefusal(err) : null;
+        if (refusal) {
+          this.refused(rec, refusal);
+          return;
+        }
         if (err) {
           this.stats.errors++;
           this.outbox.release(rec.lane);
@@ -575,6 +586,19 @@ export class Engine {
         this.schedulePump();
       });
     }
+  }
+
+  /** The broker refused the message: resending cannot help; it leaves the outbox as a local dead letter. */
+  private refused(rec: { id: number; topic: string; meta: string; payload: Buffer | string }, r: Refusal): void {
+    this.stats.refused++;
+    try {
+      appendFileSync(path.join(this.o.outboxDir, 'dead-letters.jsonl'), deadLetterLine(r, rec.topic, rec.meta, rec.payload, Date.now()));
+    } catch (e) {
+      this.o.log.error({ err: (e as Error).message }, 'could not write the dead-letter file');
+    }
+    this.o.log.warn({ topic: rec.topic, code: r.code, reason: r.reason }, 'broker refused a message; dead-lettered locally, not resent');
+    this.outbox.ack(rec.id);
+    this.schedulePump();
   }
 
   /** Commit mode: ingest confirmed every reading of message `id`. */
