@@ -49,18 +49,30 @@ function window(q: { from?: string; to?: string }, defaultMs: number): { from: D
 
 const csvOrJson = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema }, 'text/csv': { schema: z.string() } } });
 
+/** A timestamptz column as the API's ISO-8601 UTC text (`2026-07-10T08:00:00.000Z`), in SQL. */
+const isoSql = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /** Readings: latest values, raw ranges (cursor pages), resampled series from the continuous aggregates. */
 export const readingsPlugin: ApiPlugin = async (app, { db, config }) => {
-  app.get('/readings/latest', { schema: { tags: ['readings'], summary: 'Latest reading per station and metric', querystring: LatestQuery, response: { 200: z.array(LatestReading), ...errorResponses } } }, async (req) => {
+  // The whole answer is built as one JSON text by the database (ISO times, quality names) and sent
+  // as is: for 10,000 stations x 2 metrics this is ~3x faster than parsing 20,000 rows into Dates
+  // and objects and serialising them back (npm run bench -- twin, latest_state_ms). The shape is the
+  // route's response schema (LatestReading[]), asserted by test/api.test.ts.
+  app.get('/readings/latest', { schema: { tags: ['readings'], summary: 'Latest reading per station and metric', querystring: LatestQuery, response: { 200: z.array(LatestReading), ...errorResponses } } }, async (req, reply) => {
     const q = req.query;
     const stations = q.station === undefined ? null : Array.isArray(q.station) ? q.station : [q.station];
-    const r = await db.query<{ station: string; metric: MetricCode; value: number; time: Date | string; quality: number; received_at: Date | string }>(
-      `SELECT station, metric, value, time, quality, received_at FROM latest_readings
-       WHERE ($1::text[] IS NULL OR station = ANY($1)) AND ($2::text IS NULL OR metric = $2)
-       ORDER BY station, metric`,
+    const r = await db.query<{ j: string }>(
+      `SELECT coalesce(json_agg(json_build_object(
+                'station', station, 'metric', metric, 'value', value,
+                'time', ${isoSql('time')},
+                'quality', CASE quality WHEN 1 THEN 'pass' WHEN 3 THEN 'suspect' WHEN 4 THEN 'fail' ELSE 'not_evaluated' END,
+                'receivedAt', ${isoSql('received_at')}) ORDER BY station, metric), '[]')::text AS j
+         FROM latest_readings
+        WHERE ($1::text[] IS NULL OR station = ANY($1)) AND ($2::text IS NULL OR metric = $2)`,
       [stations, q.metric ?? null],
     );
-    return r.rows.map((x) => ({ station: x.station, metric: x.metric, value: x.value, time: iso(x.time)!, quality: QUALITY_BY_CODE[x.quality] ?? 'not_evaluated', receivedAt: iso(x.received_at)! }));
+    // a JSON string is sent unchanged by fastify (no serialisation); the type provider types only objects
+    return reply.type('application/json; charset=utf-8').send(r.rows[0]!.j as unknown as LatestReading[]);
   });
 
   const Params = z.object({ id: StationId });
