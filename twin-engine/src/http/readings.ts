@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { METRICS, MetricCode, QUALITY_BY_CODE, QualityFlag, StationId, LatestReading } from '@basin/schemas';
 import { TwinErrors } from '../errors.js';
-import { CursorError, IsoTime, decodeCursor, encodeCursor, errorResponses, iso, toCsv, wantsCsv } from './common.js';
+import { CursorError, IsoTime, decodeCursor, encodeCursor, errorResponses, toCsv, wantsCsv } from './common.js';
 import { RESOLUTIONS, pickResolution } from './resolution.js';
 import type { ApiPlugin } from './types.js';
 
