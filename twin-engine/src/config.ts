@@ -14,6 +14,7 @@ export const TwinEnv = z.object({
   VIEWER_TILE_ORIGINS: csv
     .refine((l) => l.every((o) => /^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(o)), 'origins like https://tiles.example.org or https://*.tianditu.gov.cn')
     .describe("origins of the tile service set in the viewer's viewer-config.json (tiles.url), comma-separated; the Content-Security-Policy lets the viewer load images and tiles from them. Empty (default): no host but this one"),
+  MQTT_URL: optionalString.describe("the field path's MQTT broker; when set, /api/ready also checks that it is reachable (the twin-engine neither publishes nor subscribes)"),
   HTTP_BODY_LIMIT: posInt(1_048_576).describe('largest accepted request body, bytes'),
   HTTP_QUERY_LIMIT: posInt(4096).describe('longest accepted URL (path and query string), bytes'),
   HTTP_RATE_LIMIT: posInt(1200).describe('requests per minute per client (API key or address); health and metrics exempt'),

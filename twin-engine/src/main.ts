@@ -3,6 +3,7 @@
 import { createLogger, envHelp, migrate, onShutdown, openDb } from '@basin/platform';
 import { createKeyCommand } from './auth/admin-cli.js';
 import { TwinEnv, loadConfig, processArgs, processEnv } from './config.js';
+import { brokerReachable } from './http/broker-check.js';
 import { start } from './service.js';
 
 const args = processArgs();
@@ -29,7 +30,7 @@ if (args[0] === 'create-key') {
   process.exit(code);
 }
 
-const svc = await start({ config, db, log });
+const svc = await start({ config, db, log, readiness: config.env.MQTT_URL ? [brokerReachable(config.env.MQTT_URL)] : [] });
 onShutdown(
   [
     ['twin-engine', () => svc.stop()],
