@@ -23,6 +23,21 @@ export const ForecastCrossing = z.object({
 });
 export type ForecastCrossing = z.infer<typeof ForecastCrossing>;
 
+/** One hourly value of a stored forecast with its ≈90 % band (API `GET /api/forecasts`). */
+export const ForecastSeriesPoint = z.object({ validAt: z.string(), leadH: z.number(), value: z.number(), lower: z.number().nullable(), upper: z.number().nullable() });
+export type ForecastSeriesPoint = z.infer<typeof ForecastSeriesPoint>;
+
+/** The newest flood forecast of one gauge as the API serves it (the twin-engine writes it, the viewer reads it). */
+export const StationForecast = z.object({
+  station: z.string(),
+  forecastId: z.string(),
+  issuedAt: z.string(),
+  modelVersion: z.string(),
+  series: z.record(z.string(), z.array(ForecastSeriesPoint)).describe('per metric (water_level, discharge): hourly values with their ≈90 % band'),
+  crossings: z.array(ForecastCrossing).describe('every reference level in force with its predicted crossing time (epoch ms), null when not crossed within the horizon'),
+});
+export type StationForecast = z.infer<typeof StationForecast>;
+
 /** One stored forecast run, as announced to subscribers (`onForecast`). */
 export const ForecastRunInfo = z.object({
   id: z.string().min(1),

@@ -129,6 +129,6 @@ export {
   type PlanMatchInput,
   type ContingencyPlanInput,
 } from './plans.js';
-export { ForecastCrossing, ForecastRunInfo, SpillRequest, type SpillRequestInput } from './forecast.js';
+export { ForecastCrossing, ForecastSeriesPoint, StationForecast, ForecastRunInfo, SpillRequest, type SpillRequestInput } from './forecast.js';
 export { RehearsalModifier, RehearsalRequest, type RehearsalRequestInput } from './rehearsal.js';
 export { convertUnit, normaliseUnit, unitsConvertibleTo } from './units.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LatestReading, MetricCode, QualityFlag, Severity, Station, StoredPlan, WaterClass } from '@basin/schemas';
+import { LatestReading, MetricCode, QualityFlag, Severity, Station, StationForecast, StoredPlan, WaterClass } from '@basin/schemas';
 
 // No code generation from strings: the API's Content-Security-Policy has no 'unsafe-eval'.
 z.config({ jitless: true });
@@ -91,16 +91,6 @@ export type Buckets = z.infer<typeof Buckets>;
  * The newest flood forecast of a gauge (`GET /api/forecasts?station=`): hourly values per metric
  * (water_level, discharge) with their ≈90 % band, and the predicted reference-level crossings.
  */
-export const ForecastPoint = z.object({ validAt: z.string(), leadH: z.number(), value: z.number(), lower: z.number().nullable(), upper: z.number().nullable() });
-export type ForecastPoint = z.infer<typeof ForecastPoint>;
-export const StationForecast = z.looseObject({
-  station: z.string(),
-  forecastId: z.string(),
-  issuedAt: z.string(),
-  modelVersion: z.string(),
-  series: z.record(z.string(), z.array(ForecastPoint)),
-});
-export type StationForecast = z.infer<typeof StationForecast>;
 
 /** An alert as the API serves it (only the fields the wall uses are required). */
 export const ApiAlert = z.looseObject({

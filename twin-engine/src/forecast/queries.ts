@@ -1,24 +1,8 @@
 import type { Queryable } from '@basin/platform';
-import type { ForecastCrossing } from '@basin/schemas';
+import type { ForecastCrossing, StationForecast } from '@basin/schemas';
 import { bucketStats } from './skill.js';
 
 /** Read side of the stored forecasts and the skill ledger, for the API. */
-
-export interface SeriesPoint {
-  validAt: string;
-  leadH: number;
-  value: number;
-  lower: number | null;
-  upper: number | null;
-}
-export interface StationForecast {
-  station: string;
-  forecastId: string;
-  issuedAt: string;
-  modelVersion: string;
-  series: Record<string, SeriesPoint[]>;
-  crossings: ForecastCrossing[];
-}
 
 interface PointRow {
   station: string;

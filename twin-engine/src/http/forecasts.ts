@@ -1,19 +1,10 @@
 import { z } from 'zod';
-import { ForecastCrossing, StationId } from '@basin/schemas';
+import { ForecastCrossing, StationForecast, StationId } from '@basin/schemas';
 import { TwinErrors } from '../errors.js';
 import { forecastById, latestPerStation, skillSummary } from '../forecast/queries.js';
 import { IsoTime, errorResponses } from './common.js';
 import type { ApiPlugin } from './types.js';
 
-const SeriesPoint = z.object({ validAt: z.string(), leadH: z.number(), value: z.number(), lower: z.number().nullable(), upper: z.number().nullable() });
-const StationForecast = z.object({
-  station: z.string(),
-  forecastId: z.string(),
-  issuedAt: z.string(),
-  modelVersion: z.string(),
-  series: z.record(z.string(), z.array(SeriesPoint)).describe('per metric (water_level, discharge): hourly values with their ≈90 % band'),
-  crossings: z.array(ForecastCrossing).describe('every reference level in force with its predicted crossing time (epoch ms), null when not crossed within the horizon'),
-});
 const Stations = z.union([StationId, z.array(StationId)]).optional().describe('only these stations');
 const list = (s: string | string[] | undefined) => (s === undefined ? null : Array.isArray(s) ? s : [s]);
 
