@@ -6,10 +6,9 @@ import type { FloodRun } from './run.js';
 import { publishEvent } from '../ops/events.js';
 import { crossingChanges } from './changes.js';
 import { holdsLease, releaseLease, takeLease } from '../state/lease.js';
+import { CHANNELS } from '../state/feed.js';
 
 const HOUR = 3_600_000;
-/** Channel a stored run is announced on (every process hears it; the rule evaluator's leader uses it). */
-export const FORECAST_CHANNEL = 'basin_forecasts';
 
 // --- the runner's lease (state/lease.ts, on its own row) -----------------------------------------
 
@@ -82,7 +81,7 @@ export async function saveRun(tx: Queryable, run: FloodRun, inputs: Record<strin
     [run.id, p.map((x) => x.validAt), p.map((x) => x.station), p.map((x) => x.metric), p.map((x) => x.leadH), p.map((x) => x.value), p.map((x) => x.lower), p.map((x) => x.upper)],
   );
   await publishChanges(tx, previous, run.crossings);
-  await tx.query(`SELECT pg_notify($1, $2)`, [FORECAST_CHANNEL, run.id]);
+  await tx.query(`SELECT pg_notify($1, $2)`, [CHANNELS.forecasts, run.id]);
   return true;
 }
 
@@ -120,5 +119,5 @@ export async function saveSpillRun(tx: Queryable, run: { id: string; issuedAt: n
     `INSERT INTO forecasts (issued_at, id, kind, inputs, events, model_version, horizon_h) VALUES ($1, $2, 'spill', $3, $4, $5, $6)`,
     [new Date(run.issuedAt).toISOString(), run.id, JSON.stringify(run.inputs), JSON.stringify(run.crossings), run.modelVersion, run.horizonH],
   );
-  await tx.query(`SELECT pg_notify($1, $2)`, [FORECAST_CHANNEL, run.id]);
+  await tx.query(`SELECT pg_notify($1, $2)`, [CHANNELS.forecasts, run.id]);
 }
