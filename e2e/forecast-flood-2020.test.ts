@@ -27,34 +27,51 @@ const observedCrossing = (id: string, from = 0) => {
   return readings.get(id)!.stage!.findIndex((v, h) => h >= from && v >= warning);
 };
 
-/** Hourly runs from 72 h before the observed crossing: the first that predicts it (issue hour, predicted hour). */
-function firstWarning(id: string, observed: number): { issued: number; predicted: number } | null {
+/** Every hourly run from 72 h before the observed crossing: hours ahead of the observation -> predicted minus observed crossing hour (null: not predicted within the horizon). */
+function runsBefore(id: string, observed: number): Map<number, number | null> {
+  const out = new Map<number, number | null>();
   for (let h = Math.max(71, observed - 72); h < observed; h++) {
     const f = forecastFlood(model, { issuedAt: T0 + h * HOUR, horizonH: 72, x: 0.2, series: upTo(h) });
     const c = f.gauges.find((g) => g.station === id)?.crossings.find((x) => x.level === 'warning');
-    if (c) return { issued: h, predicted: (c.at - T0) / HOUR };
+    out.set(observed - h, c ? (c.at - T0) / HOUR - observed : null);
   }
-  return null;
+  return out;
 }
 
+/**
+ * Tolerances: a warning at least 12 h before the observed crossing; the runs of the last 6 h
+ * before it within 6 h of the observed hour. The Dongting outflow comes in at Chenglingji (the
+ * simulator publishes it), so Lianhuatang and Luoshan below the confluence are warned about a day
+ * ahead (without it: none and 2 h). Huangshi and Wuxue, backed up by Poyang Lake (which the routing
+ * does not see), are predicted early at long leads; the skill ledger shows it.
+ */
 describe('flood-2020-jul: the forecast predicts the warning crossing before it is observed', () => {
-  it('Hankou: warned at least 6 h ahead, the predicted time within 12 h of the observed', () => {
-    const observed = observedCrossing('hankou');
-    expect(observed).toBeGreaterThan(71 + 72); // the scenario crosses after a full input window
-    const w = firstWarning('hankou', observed);
-    expect(w, 'a run before the crossing predicts it').not.toBeNull();
-    expect(observed - w!.issued, 'warning lead time, h').toBeGreaterThanOrEqual(6);
-    expect(Math.abs(w!.predicted - observed), 'timing error, h').toBeLessThanOrEqual(12);
+  const GAUGES = ['jianli', 'lianhuatang', 'luoshan', 'hankou', 'huangshi', 'wuxue'];
+  it.each(GAUGES)('%s: warned at least 12 h ahead, the runs of the last 6 h within 6 h', (id) => {
+    const observed = observedCrossing(id);
+    expect(observed, 'the scenario crosses the warning level after a full input window').toBeGreaterThan(71 + 72);
+    const runs = runsBefore(id, observed);
+    const first = Math.max(...[...runs].filter(([, e]) => e !== null).map(([ahead]) => ahead));
+    expect(first, 'lead of the first warning, h').toBeGreaterThanOrEqual(12);
+    for (let ahead = 1; ahead <= 6; ahead++) {
+      const e = runs.get(ahead);
+      expect(e, `the run ${ahead} h ahead predicts the crossing`).not.toBeNull();
+      expect(Math.abs(e!), `timing error ${ahead} h ahead, h`).toBeLessThanOrEqual(6);
+    }
   });
 
-  // Lianhuatang and Luoshan rise with the Dongting Lake outflow; the routing takes it from the
-  // Chenglingji gauge, which the simulator does not publish, so only the error correction sees it
-  // here: Lianhuatang is not warned ahead, Luoshan ~2 h.
-  it.each(['jianli', 'hankou', 'huangshi', 'wuxue'])('%s: warned at least 6 h before its observed crossing', (id) => {
-    const observed = observedCrossing(id, 72 + 24);
-    expect(observed, 'the scenario crosses the warning level').toBeGreaterThan(0);
-    const w = firstWarning(id, observed);
-    expect(w).not.toBeNull();
-    expect(observed - w!.issued).toBeGreaterThanOrEqual(6);
+  it('Hankou: every run from 48 h ahead predicts the crossing within 6 h', () => {
+    const observed = observedCrossing('hankou');
+    const runs = runsBefore('hankou', observed);
+    for (let ahead = 1; ahead <= 48; ahead++) expect(Math.abs(runs.get(ahead) ?? Infinity), `${ahead} h ahead`).toBeLessThanOrEqual(6);
+  });
+
+  it('Chenglingji is an input: without its outflow Lianhuatang is not warned ahead', () => {
+    const observed = observedCrossing('lianhuatang');
+    const without = (h: number) => new Map([...upTo(h)].filter(([id]) => id !== 'chenglingji'));
+    for (let h = observed - 12; h < observed - 1; h++) {
+      const f = forecastFlood(model, { issuedAt: T0 + h * HOUR, horizonH: 72, x: 0.2, series: without(h) });
+      expect(f.gauges.find((g) => g.station === 'lianhuatang')?.crossings.some((x) => x.level === 'warning'), `${observed - h} h ahead`).toBe(false);
+    }
   });
 });

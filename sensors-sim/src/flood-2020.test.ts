@@ -1,6 +1,7 @@
 /**
  * flood-2020-jul against the published July 2020 peaks (schemas/data/domain/domain-facts.json:
- * hydrology.historical_floods."2020" and hydrology.stations_yangtze[].records / check).
+ * hydrology.historical_floods."2020" and hydrology.stations_yangtze[].records / check; Chenglingji stages and
+ * Dongting outflows in schemas/data/domain/flood-2020-dongting.json).
  * Published times are Beijing time (+08:00); the run starts 2020-07-01 00:00 +08:00.
  *
  * Tolerances (stated here, used below):
@@ -39,6 +40,15 @@ const LIANHUATANG_2 = gauge('lianhuatang').records!.find((r) => r.date === '2020
 const JIANLI = f2020.Jianli!; // 37.24 on 2020-07-25
 const LUOSHAN_Z = Number(/2020: ([\d.]+) m/.exec(gauge('luoshan').level_history_note!)![1]); // 33.40
 const HUANGSHI_WARNING_DAY = /Xinhua (\d{4}-\d{2}-\d{2})/.exec(gauge('huangshi').check!)![1]!; // above warning on 2020-07-08
+const WUXUE_WARNING_DAY = /Xinhua (\d{4}-\d{2}-\d{2}) 码头镇 reached warning/.exec(gauge('matouzhen_wuxue').check!)![1]!; // 2020-07-07
+const CLJ_PEAK = gauge('chenglingji').records!.find((r) => r.date.startsWith('2020-07-12'))!; // 34.58, 05:30
+// Chenglingji stages and Dongting outflows reported in July 2020 (Xinhua, CCTV, Rednet; sources per entry).
+const dongting = JSON.parse(readFileSync(new URL('../../schemas/data/domain/flood-2020-dongting.json', import.meta.url), 'utf8')) as {
+  chenglingji_stage_m: { at: string; Z_m: number }[];
+  dongting_outflow_m3s: { at?: string; from?: string; to?: string; Q_m3s: number }[];
+};
+/** Outflow tolerance: the lake's outflow is the scenario's rain-fed estimate, with no exchange with the Yangtze through the four outlets (四口). */
+const OUTFLOW_TOL = 0.4;
 
 const stations = new Map(selectStations({ seed: 3 }).map((s) => [s.id, s]));
 const model = new SignalModel(resolveScenario('flood-2020-jul'), 3, T0, HOUR);
@@ -53,7 +63,7 @@ const peakIn = (xs: number[], from: number, to: number) => {
   for (let h = from; h <= to; h++) if (xs[h]! > xs[at]!) at = h;
   return { z: xs[at]!, at };
 };
-const series = Object.fromEntries(['jianli', 'lianhuatang', 'luoshan', 'hankou', 'huangshi', 'shashi', 'yichang'].map((id) => [id, stageSeries(id)]));
+const series = Object.fromEntries(['jianli', 'lianhuatang', 'luoshan', 'hankou', 'huangshi', 'wuxue', 'shashi', 'yichang', 'chenglingji'].map((id) => [id, stageSeries(id)]));
 const FIRST = [hourOf('2020-07-09T00:00'), hourOf('2020-07-16T00:00')] as const;
 const SECOND = [hourOf('2020-07-20T00:00'), HOURS] as const;
 
@@ -95,6 +105,39 @@ describe('flood-2020-jul: published July 2020 peaks', () => {
     const warning = stations.get('huangshi')!.levels!.warning!;
     const crossing = series.huangshi!.findIndex((z) => z >= warning);
     expect(Math.abs(crossing - hourOf(`${HUANGSHI_WARNING_DAY}T12:00`))).toBeLessThanOrEqual(12 + DAY_TOL_H);
+  });
+
+  it(`Wuxue (Matouzhen) goes above warning on ${WUXUE_WARNING_DAY}, before Huangshi, as published`, () => {
+    const crossing = (id: string) => series[id]!.findIndex((z) => z >= stations.get(id)!.levels!.warning!);
+    expect(Math.abs(crossing('wuxue') - hourOf(`${WUXUE_WARNING_DAY}T12:00`))).toBeLessThanOrEqual(12 + DAY_TOL_H);
+    expect(crossing('wuxue')).toBeLessThan(crossing('huangshi'));
+  });
+
+  it(`Chenglingji (Dongting outlet) peaks at ${CLJ_PEAK.Z_m} m on 2020-07-12 05:30 and reaches 34.55 m on 2020-07-25 19:00`, () => {
+    const p = peakIn(series.chenglingji!, ...FIRST);
+    expect(Math.abs(p.z - CLJ_PEAK.Z_m)).toBeLessThanOrEqual(STAGE_TOL_M);
+    expect(Math.abs(p.at - hourOf(CLJ_PEAK.date.replace(' ', 'T')))).toBeLessThanOrEqual(PEAK_TOL_H);
+    const late = dongting.chenglingji_stage_m.find((r) => r.at === '2020-07-25T19:00')!;
+    expect(Math.abs(series.chenglingji![hourOf(late.at)]! - late.Z_m)).toBeLessThanOrEqual(STAGE_TOL_M);
+    // Known gap: between the waves (20-21 July) the scenario's Chenglingji is ~3 m below the
+    // reported 34.2-34.5 m, as Lianhuatang is (no four-outlet inflow from the Yangtze's flood No. 2).
+  });
+
+  it(`Chenglingji publishes the Dongting outflow, within ${OUTFLOW_TOL * 100} % of the reported outflows`, () => {
+    const s = stations.get('chenglingji')!;
+    const qi = s.metrics.indexOf('discharge');
+    const q = (h: number) => model.sample(s, T0 + h * HOUR)[qi]!;
+    for (const r of dongting.dongting_outflow_m3s) {
+      const [a, b] = r.at ? (r.at.length === 10 ? [hourOf(`${r.at}T00:00`), hourOf(`${r.at}T23:00`)] : [hourOf(r.at), hourOf(r.at)]) : [hourOf(r.from!), hourOf(r.to!)];
+      let sum = 0;
+      for (let h = a; h <= b; h++) sum += q(h);
+      const mean = sum / (b - a + 1);
+      expect(Math.abs(mean / r.Q_m3s - 1), `${r.at ?? r.from}: ${Math.round(mean)} vs ${r.Q_m3s}`).toBeLessThanOrEqual(OUTFLOW_TOL);
+    }
+    // the main stem below the confluence carries it: Lianhuatang's discharge exceeds Chenglingji's
+    const l = stations.get('lianhuatang')!;
+    const at = hourOf('2020-07-12T06:00');
+    expect(model.sample(l, T0 + at * HOUR)[l.metrics.indexOf('discharge')]!).toBeGreaterThan(q(at));
   });
 
   it('stays below the guaranteed level where 2020 did (Shashi, Yichang) and keeps Hankou above warning for days', () => {

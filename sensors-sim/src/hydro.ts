@@ -106,6 +106,32 @@ export const GAUGE_HYDRAULICS: Record<string, GaugeHydraulics> = {
   hanchuan: { river: 'Han', km: 590, qMean: 1_500, hMean: 22.0, qWarn: 10_000 },
 };
 
+/**
+ * Gauges on a lake outlet, off the main-stem river km: Chenglingji (城陵矶, at 七里山 on the Dongting
+ * outlet channel ~3.5 km above the confluence at Yangtze km 400; domain-facts stations_yangtze).
+ * Discharge: the lake's base outflow (`qMean` times the season's flow factor) plus the scenario
+ * tributary's rain-fed inflow — the same volume the main stem gains at `km`. Stage: the main
+ * stem's stage at `mainGauge` just below the confluence (the Yangtze backs the outlet up: its
+ * level is set by the river) plus the outlet channel's slope, `mPer1000` m per 1,000 m3/s of
+ * outflow above the base.
+ * qMean 8,000 m3/s = Lianhuatang 20,000 - Jianli 12,000 (this table's mean flows: ESTIMATE);
+ * mPer1000 ESTIMATE, calibrated to Chenglingji 34.58 m on 2020-07-12 05:30 against Lianhuatang
+ * 34.34 m that day (domain-facts) and 34.55 m on 2020-07-25 19:00 against 34.41 m
+ * (schemas/data/domain/flood-2020-dongting.json).
+ */
+export interface OutletGauge {
+  tributary: string;
+  river: RiverName;
+  km: number;
+  qMean: number;
+  mainGauge: string;
+  mPer1000: number;
+}
+
+export const OUTLET_GAUGES: Record<string, OutletGauge> = {
+  chenglingji: { tributary: 'dongting', river: 'Yangtze', km: 400, qMean: 8_000, mainGauge: 'lianhuatang', mPer1000: 0.0114 },
+};
+
 /** Mean flow above the first gauge: the dams release the mean upstream flow. */
 const PROFILE_HEAD: Record<RiverName, [number, number]> = { Yangtze: [-44, 13_400], Han: [0, 1_200] };
 
@@ -307,6 +333,16 @@ export class RiverModel {
     if (this.pulses.length === 0 && this.blocks.length === 0) return h; // no flood wave: no loop
     const dq = this.discharge(gauge.river, gauge.km, t + HOUR / 2) - this.discharge(gauge.river, gauge.km, t - HOUR / 2);
     return h - LOOP_M_PER_M3S_H * dq;
+  }
+
+  /** Outflow of a lake outlet gauge (m3/s): base outflow of the season plus the scenario's inflow. */
+  outletDischarge(o: OutletGauge, t: number): number {
+    return o.qMean * this.flowFactor(t, o.river) + this.tributaryInflow(o.tributary, t);
+  }
+
+  /** Stage of a lake outlet gauge: the main stem's stage below the confluence plus the outlet channel's slope. */
+  outletStage(o: OutletGauge, main: { id: string; river: RiverName; km: number; rating: Rating }, t: number): number {
+    return this.stage(main, t) + (o.mPer1000 * this.tributaryInflow(o.tributary, t)) / 1000;
   }
 
   doy(t: number): number {

@@ -222,8 +222,8 @@ class Ctx {
 
   flow(): number {
     if (this.q === undefined) {
-      const { river, km } = this.st;
-      this.q = river && km !== null ? this.m.river.discharge(river, km, this.t) : 0;
+      const { river, km, outlet } = this.st;
+      this.q = outlet ? this.m.river.outletDischarge(outlet, this.t) : river && km !== null ? this.m.river.discharge(river, km, this.t) : 0;
     }
     return this.q;
   }
@@ -266,6 +266,7 @@ class Ctx {
           const riverExcess = this.m.river.discharge('Yangtze', l.riverKm, this.t) - this.m.river.baseFlow('Yangtze', l.riverKm, this.t);
           return l.base + 0.6 * cosPhase(this.doy, 210, 365.25) + 0.004 * api + 0.00002 * riverExcess + this.m.scenario.lakeLevelOffsetM + 0.01 * this.n(metric, 12);
         }
+        if (st.outlet) return this.m.river.outletStage(st.outlet, st.outlet.main, this.t) + 0.01 * this.white(metric);
         if (st.rating && st.river && st.km !== null) return this.m.river.stage({ id: st.id, river: st.river, km: st.km, rating: st.rating }, this.t) + 0.01 * this.white(metric);
         return (st.levels?.warning ?? 20) - 6;
       }

@@ -9,7 +9,7 @@ import {
   type MetricCode,
   type StationInput,
 } from '@basin/schemas';
-import { GAUGE_HYDRAULICS, hydraulicsAt, ratingFor, type GaugeHydraulics, type Rating, type RiverName } from './hydro.js';
+import { GAUGE_HYDRAULICS, hydraulicsAt, OUTLET_GAUGES, ratingFor, type GaugeHydraulics, type OutletGauge, type Rating, type RiverName } from './hydro.js';
 import { hash32, hashUnit } from './random.js';
 import type { Bank } from './spill.js';
 
@@ -55,6 +55,8 @@ export interface SimStation {
   site: number;
   /** Bank of a river station (facing downstream), null when unknown (taken as mid-river). */
   bank: Bank | null;
+  /** A lake outlet gauge (off the main stem): its outlet and the main-stem gauge that backs it up. */
+  outlet: (OutletGauge & { main: { id: string; river: RiverName; km: number; rating: Rating } }) | null;
 }
 
 /**
@@ -83,6 +85,15 @@ export function bankOf(s: Station): Bank | null {
 
 function levelsOf(id: string): GaugeLevels | null {
   return STATION_BY_ID.get(id)?.levels ?? null;
+}
+
+/** The outlet of a lake outlet gauge with the rating of its main-stem gauge (null for other stations). */
+function outletOf(id: string): SimStation['outlet'] {
+  const o = OUTLET_GAUGES[id];
+  const g = o ? GAUGE_HYDRAULICS[o.mainGauge] : undefined;
+  if (!o || !g) return null;
+  const warning = levelsOf(o.mainGauge)?.warning ?? g.hMean + 8;
+  return { ...o, main: { id: o.mainGauge, river: g.river, km: g.km, rating: ratingFor(g, warning) } };
 }
 
 /** Synthetic stations, deterministic from the seed. */
@@ -170,6 +181,7 @@ export function toSimStation(s: Station, index: number): SimStation {
     site: (key % 10007) / 10007,
     // Synthetic stations sit on the line itself: a bank by their key.
     bank: s.kind !== 'water_quality' && s.kind !== 'water_intake' ? null : s.synthetic ? (key & 1 ? 'left' : 'right') : bankOf(s),
+    outlet: s.kind === 'hydrology_gauge' ? outletOf(s.id) : null,
   };
 }
 
