@@ -41,6 +41,7 @@ export const IngestEnv = z.object({
   INGEST_BATCH_MS: posInt(200).describe('longest a batch waits to fill before it is committed, ms'),
   INGEST_MAX_PENDING: posInt(20_000).describe('Readings held unacknowledged (queued + committing) before ingest stops reading from the broker.'),
   INGEST_MAX_INFLIGHT: z.coerce.number().int().min(1).max(65535).default(10_000).describe('Messages held unacknowledged before ingest stops reading; also the MQTT 5 receive maximum.'),
+  INGEST_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2).describe('Batches committing at once, each in its own transaction on its own pool connection (acknowledged in arrival order); 1 on embedded TimescaleDB (one connection).'),
   INGEST_RETRY_MAX_MS: posInt(5000).describe('Longest wait between commit retries while the database is unavailable.'),
   INGEST_LATEST_MS: z.coerce.number().int().min(0).max(60_000).default(1000).describe('Coalesce latest_readings updates over this many ms (0 = with every batch).'),
   INGEST_LATEST_REPAIR: interval('15 minutes').describe('At start, rebuild latest values from the readings of this recent window (after a crash).'),
@@ -96,6 +97,7 @@ export interface IngestConfig {
   batchMs: number;
   maxPending: number;
   maxInflight: number;
+  commitConcurrency: number;
   retryMaxMs: number;
   latestMs: number;
   latestRepair: string | null;
@@ -125,6 +127,7 @@ export function loadConfig(env: Env): IngestConfig {
     batchMs: e.INGEST_BATCH_MS,
     maxPending: Math.max(e.INGEST_MAX_PENDING, e.INGEST_BATCH_SIZE),
     maxInflight: e.INGEST_MAX_INFLIGHT,
+    commitConcurrency: e.INGEST_COMMIT_CONCURRENCY,
     retryMaxMs: e.INGEST_RETRY_MAX_MS,
     latestMs: e.INGEST_LATEST_MS,
     latestRepair: e.INGEST_LATEST_REPAIR,

@@ -49,20 +49,22 @@ describe('QC tests (QARTOD style)', () => {
 });
 
 describe('QcEngine windows', () => {
-  it('evaluates a batch in time order, bounded window, advanced only on commit', () => {
+  it('evaluates a batch in time order, bounded window, advanced by the evaluation', () => {
     const qc = new QcEngine(5);
     const batch = [r(7.0, 3000), r(7.0, 1000), r(7.0, 2000), r(9.0, 4000)];
-    const a = qc.evaluateBatch(batch);
-    expect(a.results.map((x) => x.flag)).toEqual(['pass', 'pass', 'pass', 'fail']); // 2.0 spike fails
-    // not committed: the same batch evaluates identically
-    expect(qc.evaluateBatch(batch).results.map((x) => x.flag)).toEqual(['pass', 'pass', 'pass', 'fail']);
-    a.commit();
-    // redelivered / late readings get the gross range test only
-    expect(qc.evaluateBatch([r(9.0, 2000)]).results[0]).toEqual({ flag: 'pass', failed: [] });
+    expect(qc.evaluateBatch(batch).map((x) => x.flag)).toEqual(['pass', 'pass', 'pass', 'fail']); // 2.0 spike fails
+    // evaluated once: the same readings again are redelivered / late and get the gross range test only
+    expect(qc.evaluateBatch(batch).map((x) => x.flag)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    expect(qc.evaluateBatch([r(9.0, 2000)])[0]).toEqual({ flag: 'pass', failed: [] });
+    // the next batch sees the previous one's values: 9.0 against the median of 7, 7, 9 is a spike
+    expect(qc.evaluateBatch([r(9.0, 5000)])[0]!.failed).toContainEqual({ test: 'spike', flag: 'fail' });
+    // the window stays bounded
+    for (let i = 0; i < 20; i++) qc.evaluateBatch([r(7 + (i % 2) * 0.01, 6000 + i * 1000)]);
+    expect(qc.rangeOnly(r(300, 1)).flag).toBe('fail');
   });
   it('keeps at most maxSeries windows (least recently used evicted)', () => {
     const qc = new QcEngine(5, {}, 10);
-    for (let i = 0; i < 30; i++) qc.evaluateBatch([{ ...r(7, 1000), station: `s${i}` }]).commit();
+    for (let i = 0; i < 30; i++) qc.evaluateBatch([{ ...r(7, 1000), station: `s${i}` }]);
     expect(qc.seriesCount).toBe(10);
   });
 });

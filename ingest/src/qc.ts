@@ -135,6 +135,8 @@ const MIN_RATE_STEP_H = 5 / 60;
 interface Window {
   ts: number[];
   v: number[];
+  /** the evaluateBatch call that last used it (LRU order is updated once per batch) */
+  used?: number;
 }
 
 const key = (station: string, metric: string) => `${station}\u0000${metric}`;
@@ -189,12 +191,13 @@ export function evaluate(t: QcThresholds, value: number, ts: number, hist: Reado
 
 /**
  * QC state: thresholds per metric and a bounded LRU of per-series windows. Use
- * {@link QcEngine.seed} before {@link QcEngine.evaluateBatch}; apply the returned commit after the
- * batch is stored, so a failed commit (retried) does not leave the windows advanced.
+ * {@link QcEngine.seed} before {@link QcEngine.evaluateBatch}, which advances the windows: evaluate
+ * each batch once, in arrival order, and keep its flags for retries of its commit.
  */
 export class QcEngine {
   readonly thresholds: Record<MetricCode, QcThresholds>;
   private readonly windows = new Map<string, Window>();
+  private batches = 0;
 
   constructor(
     readonly windowSize: number,
@@ -256,27 +259,38 @@ export class QcEngine {
     }
   }
 
+  /** A reading checked against the gross range (and its device hint) only: no history. */
+  rangeOnly(r: Reading): QcResult {
+    return evaluate(this.thresholdsFor(r.station, r.metric), r.value, r.ts, null, r.quality);
+  }
+
   /**
-   * Flag each reading (in time order within each series). Readings older than, or as old as, the
-   * newest value seen for their series are checked for gross range only (late or redelivered data)
-   * and do not enter the window. Returns the flags and a commit function that advances the windows.
+   * Flag each reading (in time order within each series) and advance the windows with them: a
+   * batch is evaluated once (the pipeline keeps its flags for retries). Readings older than, or as
+   * old as, the newest value seen for their series are checked for gross range only (late or
+   * redelivered data) and do not enter the window.
    */
-  evaluateBatch(readings: readonly Reading[]): { results: QcResult[]; commit: () => void } {
+  evaluateBatch(readings: readonly Reading[]): QcResult[] {
     const results = new Array<QcResult>(readings.length);
-    const staged = new Map<string, Window>();
     // Time order (stable); batches usually arrive in order already, then no sort is needed.
     let sorted = true;
     for (let i = 1; i < readings.length && sorted; i++) if (readings[i]!.ts < readings[i - 1]!.ts) sorted = false;
     const order = sorted ? null : readings.map((_, i) => i).sort((a, b) => readings[a]!.ts - readings[b]!.ts);
+    const size = this.windowSize;
+    const tick = ++this.batches;
     for (let j = 0; j < readings.length; j++) {
       const i = order ? order[j]! : j;
       const r = readings[i]!;
       const k = key(r.station, r.metric);
-      let w = staged.get(k);
+      let w = this.windows.get(k);
       if (!w) {
-        const base = this.windows.get(k);
-        w = base ? { ts: base.ts.slice(), v: base.v.slice() } : { ts: [], v: [] };
-        staged.set(k, w);
+        w = { ts: [], v: [], used: tick };
+        this.windows.set(k, w);
+      } else if (w.used !== tick) {
+        // most recently used last (LRU eviction), once per batch
+        w.used = tick;
+        this.windows.delete(k);
+        this.windows.set(k, w);
       }
       const t = this.thresholdsFor(r.station, r.metric);
       const last = w.ts.length ? w.ts[w.ts.length - 1]! : -Infinity;
@@ -285,22 +299,15 @@ export class QcEngine {
         continue;
       }
       results[i] = evaluate(t, r.value, r.ts, w, r.quality);
+      // shift, not splice: no array of removed values allocated per reading
+      if (w.ts.length >= size) {
+        w.ts.shift();
+        w.v.shift();
+      }
       w.ts.push(r.ts);
       w.v.push(r.value);
-      if (w.ts.length > this.windowSize) {
-        w.ts.splice(0, w.ts.length - this.windowSize);
-        w.v.splice(0, w.v.length - this.windowSize);
-      }
     }
-    return {
-      results,
-      commit: () => {
-        for (const [k, w] of staged) {
-          this.windows.delete(k); // re-insert: most recently used last
-          this.windows.set(k, w);
-        }
-        this.evict();
-      },
-    };
+    this.evict();
+    return results;
   }
 }

@@ -176,6 +176,8 @@ function newPipeline(config: IngestConfig, db: Db, log: Logger, stations: Readon
     maxPendingReadings: config.maxPending,
     maxPendingMessages: config.maxInflight,
     retryMaxMs: config.retryMaxMs,
+    // PGlite has one connection: a second commit would only queue behind the first
+    commitConcurrency: db.kind === 'embedded' ? 1 : config.commitConcurrency,
     latestMs: config.latestMs,
   });
 }

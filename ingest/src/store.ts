@@ -82,6 +82,7 @@ export async function insertReadings(tx: Queryable, readings: readonly Reading[]
 }
 
 const seriesKey = (r: Pick<Reading, 'station' | 'metric'>) => `${r.station}\u0000${r.metric}`;
+const bySeries = (a: Reading, b: Reading) => (a.station < b.station ? -1 : a.station > b.station ? 1 : a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0);
 
 /** The newest reading of each (station, metric), merged into `into` when given. */
 export function newestPerSeries(readings: Iterable<Reading>, into = new Map<string, Reading>()): Map<string, Reading> {
@@ -93,9 +94,13 @@ export function newestPerSeries(readings: Iterable<Reading>, into = new Map<stri
   return into;
 }
 
-/** Advance latest_readings to these readings where they are newer (one statement). */
+/**
+ * Advance latest_readings to these readings where they are newer (one statement). Rows are written
+ * in (station, metric) order: two transactions upserting overlapping series (concurrent commits,
+ * several workers) then lock them in the same order and cannot deadlock.
+ */
 export async function upsertLatest(tx: Queryable, latest: Iterable<Reading>): Promise<number> {
-  const rows = [...latest];
+  const rows = [...latest].sort(bySeries);
   if (rows.length === 0) return 0;
   await tx.query(
     `INSERT INTO latest_readings AS l (station, metric, time, value, quality, received_at)

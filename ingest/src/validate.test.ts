@@ -22,7 +22,7 @@ describe('water level ranged per station', () => {
       const v = validRange(STATION_BY_ID.get(id), metric);
       return v.basis === 'station' ? { fail: [v.min, v.max], suspect: v.suspect ?? [v.min, v.max] } : null;
     });
-    expect(ranged.evaluateBatch([r('enshi', 415.5)]).results[0]!.flag).toBe('pass');
-    expect(new QcEngine(5).evaluateBatch([r('enshi', 415.5)]).results[0]!.flag).toBe('fail');
+    expect(ranged.evaluateBatch([r('enshi', 415.5)])[0]!.flag).toBe('pass');
+    expect(new QcEngine(5).evaluateBatch([r('enshi', 415.5)])[0]!.flag).toBe('fail');
   });
 });

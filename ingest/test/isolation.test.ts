@@ -36,7 +36,7 @@ describe('pipeline failure isolation (embedded TimescaleDB)', () => {
     receivedAt: Date.now(),
   });
   const pipeline = (d: Db) =>
-    new Pipeline({ db: d, qc: new QcEngine(24, {}), log: silentLog, worker: 'w', batchSize: 1000, batchMs: 20, maxPendingReadings: 10_000, maxPendingMessages: 10_000, retryMaxMs: 200, latestMs: 0 });
+    new Pipeline({ db: d, qc: new QcEngine(24, {}), log: silentLog, worker: 'w', batchSize: 1000, batchMs: 20, maxPendingReadings: 10_000, maxPendingMessages: 10_000, retryMaxMs: 200, latestMs: 0, commitConcurrency: 2 });
 
   it('bisects a batch to the messages the database refuses and commits the rest', async () => {
     const p = pipeline(db);
@@ -87,5 +87,40 @@ describe('pipeline failure isolation (embedded TimescaleDB)', () => {
     expect(p.failure).toBeNull();
     expect(await count(db, 'SELECT count(*) AS n FROM dead_letters')).toBe(0);
     expect(await count(db, `SELECT count(*) AS n FROM readings WHERE station = 'hankou'`)).toBe(5);
+  });
+  it('commits two batches at once and acknowledges them in arrival order', async () => {
+    // the first batch's transaction is held back, so the second commits first
+    let first = true;
+    const committed: number[] = [];
+    const acksAtCommit: number[][] = [];
+    const acks: number[] = [];
+    const slowFirst: Db = {
+      ...db,
+      kind: 'embedded',
+      query: db.query.bind(db),
+      exec: db.exec.bind(db),
+      close: async () => undefined,
+      transaction: async (fn) => {
+        const hold = first;
+        first = false;
+        if (hold) await new Promise((r) => setTimeout(r, 400));
+        const out = await db.transaction(fn);
+        committed.push(hold ? 0 : 1);
+        acksAtCommit.push([...acks]);
+        return out;
+      },
+    };
+    const p = new Pipeline({ db: slowFirst, qc: new QcEngine(24, {}), log: silentLog, worker: 'w', batchSize: 1, batchMs: 20, maxPendingReadings: 10_000, maxPendingMessages: 10_000, retryMaxMs: 200, latestMs: 0, commitConcurrency: 2 });
+    const order: number[] = [];
+    const seen = new Set<number>();
+    for (const i of [200, 201]) p.submit({ ...env(i, 20, seen), ack: () => acks.push(i) });
+    p.on('committed', (b) => order.push(b.readings[0]!.seq!));
+    await waitFor(async () => acks.length === 2, 20_000);
+    await p.stop();
+    expect(committed).toEqual([1, 0]); // the second batch committed first ...
+    expect(acksAtCommit[0]).toEqual([]); // ... and was not acknowledged before the first
+    expect(acks).toEqual([200, 201]); // PUBACKs in arrival order
+    expect(order).toEqual([200, 201]);
+    expect(await count(db, `SELECT count(*) AS n FROM readings WHERE station = 'hankou'`)).toBe(2);
   });
 });
