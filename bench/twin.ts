@@ -7,10 +7,11 @@
  *   per CPU-second of this single-threaded process.
  * - route_72h_ms: the whole network's 72 h flood forecast (Muskingum over every reach from the
  *   dams' outflows, error correction at each gauge, ratings) from 72 h of hourly inputs; median.
- * - latest_state_ms: `GET /api/readings/latest` (latest_readings, kept by ingest) for `--stations`
- *   synthetic stations × 2 metrics, beside the same answer computed from raw readings (DISTINCT ON
- *   over the last 2 h of 5-minute readings); latest_state_query_ms is the API's query alone (the
- *   rest of latest_state_ms is building and serialising the 20,000-row response).
+ * - latest_state_ms: `GET /api/readings/latest` for `--stations` synthetic stations × 2 metrics as
+ *   the twin-engine serves it (from its live state, kept current over LISTEN/NOTIFY); beside it the
+ *   same answer built by the database from latest_readings (latest_state_db_ms, the API without a
+ *   live state), that query's rows alone (latest_state_query_ms) and the answer computed from raw
+ *   readings (latest_state_raw_ms: DISTINCT ON over the last 2 h of 5-minute readings).
  * - reach_series_ms: 30 days of hourly values of every station of one reach
  *   (`GET /api/stations/:id/series?resolution=1h`, all stations in parallel, from the continuous
  *   aggregate), beside the same buckets computed from raw 5-minute readings.
@@ -19,12 +20,14 @@
  *
  * Last line: {"bench":"twin","classify_per_s":N,"route_72h_ms":N,"latest_state_ms":N,"latest_state_raw_ms":N,...}
  */
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { BASIN_STATIONS } from '@basin/schemas';
 import { createLogger, migrate, openServerDb, upsertStations, type Db } from '@basin/platform';
 import { startTimescale } from '@basin/platform/testing';
 import { buildApp, loadConfig } from '../twin-engine/src/index.js';
+import { systemClock } from '../twin-engine/src/state/clock.js';
+import { TwinState } from '../twin-engine/src/state/twin.js';
 import { BasinModel } from '../twin-engine/src/model/network.js';
 import { forecastFlood, type HourlySeries } from '../twin-engine/src/forecast/flood.js';
 import { syntheticFlood } from '../twin-engine/src/forecast/testing.js';
@@ -85,8 +88,8 @@ async function seed(db: Db, reachStations: string[], now: number): Promise<numbe
   );
   await db.query(
     `INSERT INTO latest_readings (station, metric, time, value, quality, received_at)
-     SELECT DISTINCT ON (station, metric) station, metric, time, value, quality, now() FROM readings ORDER BY station, metric, time DESC
-     ON CONFLICT (station, metric) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value`,
+     SELECT DISTINCT ON (station, metric) station, metric, time, value, quality, received_at FROM readings ORDER BY station, metric, time DESC
+     ON CONFLICT (station, metric) DO UPDATE SET time = EXCLUDED.time, value = EXCLUDED.value, received_at = EXCLUDED.received_at`,
   );
   await db.query(
     `INSERT INTO readings (time, station, metric, value, quality)
@@ -107,7 +110,9 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 async function benchApi(): Promise<Record<string, number>> {
   const ts = await startTimescale();
-  const db = openServerDb({ mode: 'server', connectionString: await ts.createDatabase(), poolMax: 8 });
+  const settings = { mode: 'server' as const, connectionString: await ts.createDatabase(), poolMax: 8 };
+  const db = openServerDb(settings);
+  let twin: TwinState | null = null;
   try {
     await migrate(db);
     await upsertStations(db, BASIN_STATIONS);
@@ -117,13 +122,27 @@ async function benchApi(): Promise<Record<string, number>> {
     const now = Math.floor(Date.now() / H) * H;
     const rows = await seed(db, reachStations, now);
     log(`seeded ${rows} readings: ${STATIONS} synthetic stations (2 h, 5 min, 2 metrics); reach ${reach}: ${reachStations.length} stations × 30 days at 5 min`);
-    const app = await buildApp({ config: loadConfig({ VIEWER_DIR: '/nonexistent', API_ANONYMOUS_READ: 'true', HTTP_RATE_LIMIT: '1000000' }), db, log: createLogger({ level: 'silent' }) });
+    const config = loadConfig({ VIEWER_DIR: '/nonexistent', API_ANONYMOUS_READ: 'true', HTTP_RATE_LIMIT: '1000000' });
+    const silent = createLogger({ level: 'silent' });
+    twin = new TwinState(db, settings, systemClock, config.twin, silent);
+    await twin.start();
+    const app = await buildApp({ config, db, log: silent, twin });
+    const dbApp = await buildApp({ config, db, log: silent });
     const from = new Date(now - 30 * 86_400_000).toISOString();
     const to = new Date(now).toISOString();
-    const latestApi = async () => {
-      const r = await app.inject({ url: '/api/readings/latest' });
-      if (r.statusCode !== 200 || r.json<unknown[]>().length < STATIONS * 2) throw new Error(`latest: ${r.statusCode}`);
+    // Both answers checked once (outside the timings): the same 20,000 entries.
+    const bodies = await Promise.all([app, dbApp].map((a) => a.inject({ url: '/api/readings/latest' })));
+    if (bodies.some((r) => r.statusCode !== 200 || r.json<unknown[]>().length < STATIONS * 2) || !isDeepStrictEqual(bodies[0]!.json(), bodies[1]!.json())) {
+      const [a, b] = bodies.map((r) => r.json<unknown[]>());
+      const i = a!.findIndex((x, k) => !isDeepStrictEqual(x, b![k]));
+      throw new Error(`latest: the answers differ at ${i}: ${JSON.stringify(a![i])} vs ${JSON.stringify(b![i])}`);
+    }
+    const latestOf = (a: typeof app) => async () => {
+      const r = await a.inject({ url: '/api/readings/latest' });
+      if (r.statusCode !== 200) throw new Error(`latest: ${r.statusCode}`);
     };
+    const latestApi = latestOf(app);
+    const latestDb = latestOf(dbApp);
     const latestQuery = () => db.query(`SELECT station, metric, value, time, quality, received_at FROM latest_readings ORDER BY station, metric`);
     const latestRaw = () =>
       db.query(`SELECT DISTINCT ON (station, metric) station, metric, value, time, quality FROM readings WHERE time > $1::timestamptz - interval '2 hours' ORDER BY station, metric, time DESC`, [to]);
@@ -136,30 +155,38 @@ async function benchApi(): Promise<Record<string, number>> {
       Promise.all(reachStations.map((s) =>
         db.query(`SELECT time_bucket('1 hour', time) AS bucket, min(value), max(value), avg(value), last(value, time), count(*) FROM readings WHERE station = $1 AND metric = 'water_level' AND time >= $2 AND time <= $3 GROUP BY 1 ORDER BY 1`, [s, from, to]),
       ));
-    const m = { latest: [] as number[], latestQuery: [] as number[], latestRaw: [] as number[], series: [] as number[], seriesRaw: [] as number[] };
+    const m = { latest: [] as number[], latestDb: [] as number[], latestQuery: [] as number[], latestRaw: [] as number[], series: [] as number[], seriesRaw: [] as number[] };
     await latestApi();
     await seriesApi();
     for (let r = 0; r < ROUNDS; r++) {
+      // A committed reading before each timing: the answer is rebuilt (changed entries re-serialised,
+      // the rest joined from their cached texts), not the cached whole answer of an unchanged state.
+      twin.apply([{ station: 'syn-00000', metric: 'water_level', value: 30 + r, ts: now + (r + 1) * 1000, quality: 'pass' }]);
       m.latest.push(await timed(latestApi));
+      m.latestDb.push(await timed(latestDb));
       m.latestQuery.push(await timed(latestQuery));
       m.latestRaw.push(await timed(latestRaw));
       m.series.push(await timed(seriesApi));
       m.seriesRaw.push(await timed(seriesRaw));
-      log(`round ${r + 1}: latest ${m.latest[r]!.toFixed(1)} ms (its query alone ${m.latestQuery[r]!.toFixed(1)}, raw ${m.latestRaw[r]!.toFixed(1)}), reach series ${m.series[r]!.toFixed(1)} ms (raw ${m.seriesRaw[r]!.toFixed(1)})`);
+      log(`round ${r + 1}: latest ${m.latest[r]!.toFixed(1)} ms (built by the database ${m.latestDb[r]!.toFixed(1)}, its query alone ${m.latestQuery[r]!.toFixed(1)}, raw ${m.latestRaw[r]!.toFixed(1)}), reach series ${m.series[r]!.toFixed(1)} ms (raw ${m.seriesRaw[r]!.toFixed(1)})`);
     }
     await app.close();
+    await dbApp.close();
     return {
       reach_stations: reachStations.length,
       readings: rows,
       latest_state_ms: round2(median(m.latest)),
+      latest_state_db_ms: round2(median(m.latestDb)),
       latest_state_query_ms: round2(median(m.latestQuery)),
       latest_state_raw_ms: round2(median(m.latestRaw)),
       latest_ratio_raw_vs_api: round2(median(m.latestRaw) / median(m.latest)),
+      latest_ratio_db_vs_api: round2(median(m.latestDb) / median(m.latest)),
       reach_series_ms: round2(median(m.series)),
       reach_series_raw_ms: round2(median(m.seriesRaw)),
       reach_ratio_raw_vs_api: round2(median(m.seriesRaw) / median(m.series)),
     };
   } finally {
+    await twin?.stop();
     await db.close();
     await ts.dispose();
   }

@@ -134,7 +134,9 @@ async function registerResources(api: FastifyInstance, opts: ApiDeps & { prefix?
     await ref.register(etag, { weak: false });
     await ref.register(stationsPlugin, deps);
   });
-  await api.register(readingsPlugin, deps);
+  // With a live state, the latest readings are answered from memory (state/latest-json.ts).
+  const twin = opts.twin;
+  await api.register(readingsPlugin, twin ? { ...deps, latest: (s, m) => twin.latest.text(s, m) } : deps);
   await api.register(deadLettersPlugin, deps);
   await api.register(rulesPlugin, deps);
   await api.register(standardsPlugin, deps);

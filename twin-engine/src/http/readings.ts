@@ -3,6 +3,7 @@ import { METRICS, MetricCode, QUALITY_BY_CODE, QualityFlag, StationId, LatestRea
 import { TwinErrors } from '../errors.js';
 import { CursorError, IsoTime, decodeCursor, encodeCursor, errorResponses, toCsv, wantsCsv } from './common.js';
 import { RESOLUTIONS, pickResolution } from './resolution.js';
+import type { Db } from '@basin/platform';
 import type { ApiPlugin } from './types.js';
 
 const LatestQuery = z.object({
@@ -52,27 +53,41 @@ const csvOrJson = <T extends z.ZodType>(schema: T) => ({ content: { 'application
 /** A timestamptz column as the API's ISO-8601 UTC text (`2026-07-10T08:00:00.000Z`), in SQL. */
 const isoSql = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** Readings: latest values, raw ranges (cursor pages), resampled series from the continuous aggregates. */
-export const readingsPlugin: ApiPlugin = async (app, { db, config }) => {
-  // The whole answer is built as one JSON text by the database (ISO times, quality names) and sent
-  // as is: for 10,000 stations x 2 metrics this is ~3x faster than parsing 20,000 rows into Dates
-  // and objects and serialising them back (npm run bench -- twin, latest_state_ms). The shape is the
-  // route's response schema (LatestReading[]), asserted by test/api.test.ts.
-  app.get('/readings/latest', { schema: { tags: ['readings'], summary: 'Latest reading per station and metric', querystring: LatestQuery, response: { 200: z.array(LatestReading), ...errorResponses } } }, async (req, reply) => {
-    const q = req.query;
-    const stations = q.station === undefined ? null : Array.isArray(q.station) ? q.station : [q.station];
+/** The latest readings as the API's JSON text (stations null: all; metric null: all). */
+export type LatestSource = (stations: readonly string[] | null, metric: MetricCode | null) => Promise<string> | string;
+
+/**
+ * The same answer built as one JSON text by the database (ISO times, quality names) from ingest's
+ * latest_readings: the source when the API runs without a live state. For 10,000 stations x 2
+ * metrics this is ~3x faster than parsing 20,000 rows into Dates and objects and serialising them
+ * back; the twin's live state (state/latest-json.ts) is faster again (npm run bench -- twin).
+ */
+export function latestFromDb(db: Db): LatestSource {
+  return async (stations, metric) => {
     const r = await db.query<{ j: string }>(
       `SELECT coalesce(json_agg(json_build_object(
                 'station', station, 'metric', metric, 'value', value,
                 'time', ${isoSql('time')},
                 'quality', CASE quality WHEN 1 THEN 'pass' WHEN 3 THEN 'suspect' WHEN 4 THEN 'fail' ELSE 'not_evaluated' END,
-                'receivedAt', ${isoSql('received_at')}) ORDER BY station, metric), '[]')::text AS j
+                'receivedAt', ${isoSql('received_at')}) ORDER BY station COLLATE "C", metric COLLATE "C"), '[]')::text AS j
          FROM latest_readings
         WHERE ($1::text[] IS NULL OR station = ANY($1)) AND ($2::text IS NULL OR metric = $2)`,
-      [stations, q.metric ?? null],
+      [stations, metric],
     );
+    return r.rows[0]!.j;
+  };
+}
+
+/** Readings: latest values, raw ranges (cursor pages), resampled series from the continuous aggregates. */
+export const readingsPlugin: ApiPlugin<{ latest?: LatestSource }> = async (app, { db, config, latest = latestFromDb(db) }) => {
+  // The shape is the route's response schema (LatestReading[]), asserted by test/api.test.ts and
+  // test/latest-json.test.ts (both sources give the same text).
+  app.get('/readings/latest', { schema: { tags: ['readings'], summary: 'Latest reading per station and metric', querystring: LatestQuery, response: { 200: z.array(LatestReading), ...errorResponses } } }, async (req, reply) => {
+    const q = req.query;
+    const stations = q.station === undefined ? null : Array.isArray(q.station) ? q.station : [q.station];
+    const text = await latest(stations, q.metric ?? null);
     // a JSON string is sent unchanged by fastify (no serialisation); the type provider types only objects
-    return reply.type('application/json; charset=utf-8').send(r.rows[0]!.j as unknown as LatestReading[]);
+    return reply.type('application/json; charset=utf-8').send(text as unknown as LatestReading[]);
   });
 
   const Params = z.object({ id: StationId });

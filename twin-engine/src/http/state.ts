@@ -31,7 +31,7 @@ export const statePlugin: ApiPlugin<{ twin: TwinState }> = async (app, { twin })
     const s = twin.live.stations.get(req.params.id);
     if (!s) {
       if (!twin.model.stationInfo.has(req.params.id)) throw TwinErrors.STATION_NOT_FOUND(req.params.id);
-      return stationView(twin.model, { station: req.params.id, metrics: new Map(), lastTs: null, device: null, online: false }, twin.clock.now());
+      return stationView(twin.model, { station: req.params.id, metrics: new Map(), lastTs: null, changedAt: 0, device: null, online: false }, twin.clock.now());
     }
     return stationView(twin.model, s, twin.clock.now());
   });

@@ -10,12 +10,16 @@ export interface StateReading {
   value: number;
   ts: number;
   quality: QualityFlag;
+  /** When ingest received it (epoch ms); absent for in-process readings, which count as received at `ts`. */
+  receivedAt?: number;
 }
 
 export interface MetricState {
   value: number;
   ts: number;
   quality: QualityFlag;
+  /** When ingest received the latest value (epoch ms). */
+  receivedAt: number;
   /** Rate of change per hour (least squares over the trend window), null with fewer than 2 points. */
   trendPerH: number | null;
   /** Recent [ts, value] points, oldest first (the trend window and the forecast's inputs). */
@@ -26,6 +30,8 @@ export interface StationState {
   station: string;
   metrics: Map<MetricCode, MetricState>;
   lastTs: number | null;
+  /** The state's `version` when a latest value of this station last changed. */
+  changedAt: number;
   /** Device status from birth / last-will messages, null when none was seen. */
   device: { state: 'online' | 'offline'; since: number } | null;
   online: boolean;
@@ -51,6 +57,8 @@ export type StateEvent =
  */
 export class LiveState {
   readonly stations = new Map<string, StationState>();
+  /** Counts applies that changed a latest value (caches of derived answers compare it). */
+  version = 0;
   private readonly events = new EventEmitter();
   /** Staleness deadline per station (one timer waits for the earliest). */
   private readonly deadlines = new Deadlines();
@@ -70,7 +78,7 @@ export class LiveState {
   private station(id: string): StationState {
     let s = this.stations.get(id);
     if (!s) {
-      s = { station: id, metrics: new Map(), lastTs: null, device: null, online: false };
+      s = { station: id, metrics: new Map(), lastTs: null, changedAt: 0, device: null, online: false };
       this.stations.set(id, s);
     }
     return s;
@@ -80,23 +88,31 @@ export class LiveState {
   apply(readings: readonly StateReading[], emit = true): StateReading[] {
     const changed: StateReading[] = [];
     const touched = new Set<StationState>();
+    let latestChanged = false;
+    const version = this.version + 1;
     for (const r of readings) {
       const s = this.station(r.station);
       let m = s.metrics.get(r.metric);
       if (!m) {
-        m = { value: r.value, ts: r.ts, quality: r.quality, trendPerH: null, history: [] };
+        m = { value: r.value, ts: r.ts, quality: r.quality, receivedAt: r.receivedAt ?? r.ts, trendPerH: null, history: [] };
         s.metrics.set(r.metric, m);
+        s.changedAt = version;
+        latestChanged = true;
       }
       if (!insertPoint(m.history, r.ts, r.value)) continue;
       if (r.ts >= m.ts) {
         m.value = r.value;
         m.ts = r.ts;
         m.quality = r.quality;
+        m.receivedAt = r.receivedAt ?? r.ts;
+        s.changedAt = version;
+        latestChanged = true;
       }
       changed.push(r);
       touched.add(s);
       if (s.lastTs === null || r.ts > s.lastTs) s.lastTs = r.ts;
     }
+    if (latestChanged) this.version = version;
     const now = this.clock.now();
     for (const s of touched) {
       for (const m of s.metrics.values()) {

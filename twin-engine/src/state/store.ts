@@ -8,17 +8,19 @@ interface Row {
   value: number;
   t: number;
   quality: number;
+  rcv: number;
 }
-const toReading = (r: Row): StateReading => ({ station: r.station, metric: r.metric, value: r.value, ts: Number(r.t), quality: QUALITY_BY_CODE[r.quality] ?? 'not_evaluated' });
+const toReading = (r: Row): StateReading => ({ station: r.station, metric: r.metric, value: r.value, ts: Number(r.t), quality: QUALITY_BY_CODE[r.quality] ?? 'not_evaluated', receivedAt: Number(r.rcv) });
+const RCV = `(extract(epoch FROM received_at) * 1000)::float8 AS rcv`;
 
 /** Latest value per series plus the readings of the trend window before it (state rebuild). */
 export async function loadRecent(db: Queryable, historyMs: number): Promise<StateReading[]> {
-  const latest = await db.query<Row>(`SELECT station, metric, value, (extract(epoch FROM time) * 1000)::float8 AS t, quality FROM latest_readings`);
+  const latest = await db.query<Row>(`SELECT station, metric, value, (extract(epoch FROM time) * 1000)::float8 AS t, quality, ${RCV} FROM latest_readings`);
   if (latest.rows.length === 0) return [];
   let newest = 0;
   for (const r of latest.rows) newest = Math.max(newest, Number(r.t));
   const hist = await db.query<Row>(
-    `SELECT r.station, r.metric, r.value, (extract(epoch FROM r.time) * 1000)::float8 AS t, r.quality
+    `SELECT r.station, r.metric, r.value, (extract(epoch FROM r.time) * 1000)::float8 AS t, r.quality, (extract(epoch FROM r.received_at) * 1000)::float8 AS rcv
      FROM readings r JOIN latest_readings l ON l.station = r.station AND l.metric = r.metric
      WHERE r.time >= $1 AND r.time >= l.time - make_interval(secs => $2::float8 / 1000) AND r.time <= l.time`,
     [new Date(newest - historyMs).toISOString(), historyMs],
@@ -29,7 +31,7 @@ export async function loadRecent(db: Queryable, historyMs: number): Promise<Stat
 /** Readings of a committed batch named by a notification (stations and time range). */
 export async function loadNotified(db: Queryable, n: { s: string[] | null; from: number; to: number }): Promise<StateReading[]> {
   const r = await db.query<Row>(
-    `SELECT station, metric, value, (extract(epoch FROM time) * 1000)::float8 AS t, quality FROM readings
+    `SELECT station, metric, value, (extract(epoch FROM time) * 1000)::float8 AS t, quality, ${RCV} FROM readings
      WHERE ($1::text[] IS NULL OR station = ANY($1)) AND time >= $2 AND time <= $3`,
     [n.s, new Date(n.from).toISOString(), new Date(n.to).toISOString()],
   );

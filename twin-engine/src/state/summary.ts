@@ -100,7 +100,7 @@ function summarise(model: BasinModel, views: StationView[], staleMs: number): Ar
 export function basinSummary(model: BasinModel, state: LiveState, now: number): { basin: AreaSummary; reaches: Record<string, AreaSummary & { river: string; fromKm: number; toKm: number }> } {
   const views = new Map<string, StationView>();
   for (const id of model.stationInfo.keys()) {
-    const s = state.stations.get(id) ?? { station: id, metrics: new Map(), lastTs: null, device: null, online: false };
+    const s = state.stations.get(id) ?? { station: id, metrics: new Map(), lastTs: null, changedAt: 0, device: null, online: false };
     views.set(id, stationView(model, s, now));
   }
   const reaches: Record<string, AreaSummary & { river: string; fromKm: number; toKm: number }> = {};

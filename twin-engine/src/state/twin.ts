@@ -3,6 +3,7 @@ import { loadStations, type DatabaseSettings, type Db, type Logger } from '@basi
 import { BasinModel, DEFAULT_CELERITY, type CelerityTable } from '../model/network.js';
 import type { Clock } from './clock.js';
 import { CHANNELS, listen, type Channel, type Listener } from './feed.js';
+import { LatestJson } from './latest-json.js';
 import { LiveState, type StateEvent, type StateReading } from './live.js';
 import { deviceStations, loadDevices, loadNotified, loadRecent } from './store.js';
 
@@ -23,6 +24,8 @@ export type TwinEvent = StateEvent | { type: 'model'; stations: number } | { typ
 export class TwinState {
   model: BasinModel;
   readonly live: LiveState;
+  /** The latest readings as the API's JSON text, from `live`. */
+  readonly latest: LatestJson;
   private readonly events = new EventEmitter();
   private listener: Listener | null = null;
   private chain: Promise<unknown> = Promise.resolve();
@@ -38,6 +41,7 @@ export class TwinState {
   ) {
     this.model = new BasinModel([], opts.celerity ?? DEFAULT_CELERITY);
     this.live = new LiveState(clock, { staleMs: opts.staleMs, historyMs: opts.historyMs });
+    this.latest = new LatestJson(this.live);
     this.live.subscribe((e) => this.events.emit('event', e));
   }
 
