@@ -109,7 +109,11 @@ export class RehearsalService {
       const s = scenario({ model, base, inputs, modifiers, x: X, spill, latest: latestByKey });
       return { s, r: rehearse({ ...common, series: s.series, crossings: s.crossings, modifiers }) };
     };
+    // The event loop gets a turn between the CPU-bound steps (each tens of ms on the whole network):
+    // the API and the live state's notifications are not held up for the whole run.
+    await turn();
     const mod = run(body.modifiers);
+    await turn();
     const baseline = body.modifiers.length ? run([]).r : mod.r;
     return {
       ...mod.r,
@@ -126,6 +130,8 @@ export class RehearsalService {
     return r.rowCount ?? 0;
   }
 }
+
+const turn = () => new Promise<void>((r) => setImmediate(r));
 
 async function latestReadings(q: Queryable): Promise<Observation[]> {
   const r = await q.query<{ station: string; metric: string; value: number; time: Date | string; quality: number }>(`SELECT station, metric, value, time, quality FROM latest_readings`);
