@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, startEmbeddedBroker, type EmbeddedBroker } from '@basin/platform';
 import { startMosquitto, type TestMosquitto } from '@basin/platform/testing';
-import { MqttLane, type ProtocolChoice } from '../src/lanes.js';
+import { MqttLane, type ProtocolChoice } from '../src/sending/lanes.js';
 
 const log = createLogger({ level: 'silent' });
 let aedes: EmbeddedBroker;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { encodeReadingBatch, type Reading } from '@basin/schemas';
 import { encodeGroupJson, formatScaled, stationJson, writeGroupJson } from './encode.js';
-import { resolveScenario } from './scenario.js';
-import { roundValue, SignalModel } from './signals.js';
-import { selectStations } from './stations.js';
+import { resolveScenario } from '../scenario.js';
+import { roundValue, SignalModel } from '../signals.js';
+import { selectStations } from '../stations.js';
 
 describe('station-mode JSON encoder', () => {
   it('is byte-identical to encodeReadingBatch for every station, group and value (incl. non-finite)', () => {

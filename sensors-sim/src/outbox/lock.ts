@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { SimErrors } from './errors.js';
+import { SimErrors } from '../errors.js';
 
 /**
  * The outbox's single-process lock: a file `lock` holding the owner's pid, created with

@@ -1,5 +1,5 @@
 import { METRICS, type MetricCode } from '@basin/schemas';
-import type { SimStation } from './stations.js';
+import type { SimStation } from '../stations.js';
 
 /** Pre-encoded JSON pieces of one station (the hot path of station mode builds payloads from them). */
 export interface StationJson {

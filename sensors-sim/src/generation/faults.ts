@@ -1,8 +1,8 @@
 import type { MetricCode } from '@basin/schemas';
-import { hashUnit } from './random.js';
-import type { Fault, Scenario } from './scenario.js';
-import type { SimStation } from './stations.js';
-import { SimErrors } from './errors.js';
+import { hashUnit } from '../random.js';
+import type { Fault, Scenario } from '../scenario.js';
+import type { SimStation } from '../stations.js';
+import { SimErrors } from '../errors.js';
 
 const HOUR = 3_600_000;
 
@@ -76,4 +76,32 @@ export function batteryLevel(f: StationFaults, t: number): number | null {
   if (t >= b.at) return 0;
   if (t <= b.drainFrom) return 100;
   return Math.max(0, Math.round(100 * (1 - (t - b.drainFrom) / (b.at - b.drainFrom))));
+}
+
+/**
+ * Apply a station's stuck, drift and spike faults at time `t` to the sampled values `v` (in
+ * place). `sampleAt(from)` gives the station's values at another instant (a stuck sensor repeats
+ * the value of its interval when it stuck); `tick` and `seed` decide the spikes.
+ */
+export function applyFaults(st: SimStation, f: StationFaults, t: number, tick: number, intervalMs: number, seed: number, v: number[], sampleAt: (t: number) => number[]): void {
+  for (const s of f.stuck) {
+    if (t < s.from || t >= s.to) continue;
+    const frozen = sampleAt(s.from - (((s.from % intervalMs) + intervalMs) % intervalMs));
+    st.metrics.forEach((m, i) => {
+      if (!s.metrics || s.metrics.has(m)) v[i] = frozen[i]!;
+    });
+  }
+  for (const d of f.drift) {
+    if (t < d.from || t >= d.to) continue;
+    st.metrics.forEach((m, i) => {
+      if (!d.metrics || d.metrics.has(m)) v[i] = v[i]! + d.perMs * (t - d.from);
+    });
+  }
+  for (const s of f.spikes) {
+    st.metrics.forEach((m, i) => {
+      if (s.metrics && !s.metrics.has(m)) return;
+      const u = hashUnit(seed, st.key, tick, i + 0x5b);
+      if (u < s.p) v[i] = v[i]! * (u < s.p / 2 ? 1 + s.magnitude : 1 / (1 + s.magnitude));
+    });
+  }
 }

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { FsyncPolicy } from './outbox.js';
+import type { FsyncPolicy } from './segment-log.js';
 import { encodeRecord, parseAt, type ParsedRecord } from './record-format.js';
 
 /** Messages held for a key (a gateway) in their own file until released. */
@@ -46,7 +46,7 @@ export class HeldStore {
   }
 
   /** Hold a message under `key` (written with the next flush). */
-  hold(key: string, lane: number, topic: string, payload: string, meta: string): void {
+  hold(key: string, lane: number, topic: string, payload: Buffer | string, meta: string): void {
     let h = this.held.get(key);
     if (!h) {
       h = { file: path.join(this.dir, `held-${Buffer.from(key).toString('hex')}.log`), fd: -1, buf: [], count: 0 };

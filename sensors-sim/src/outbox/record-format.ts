@@ -10,7 +10,7 @@ export const HEADER = 8;
 export const FIXED = 8 + 2 + 1 + 2 + 4;
 
 /** One framed record (used for held files). */
-export function encodeRecord(id: number, lane: number, topic: string, payload: string, retain: boolean, meta: string): Buffer {
+export function encodeRecord(id: number, lane: number, topic: string, payload: Buffer | string, retain: boolean, meta: string): Buffer {
   const tlen = Buffer.byteLength(topic);
   const mlen = Buffer.byteLength(meta);
   const body = FIXED + tlen + mlen + Buffer.byteLength(payload);
@@ -24,7 +24,8 @@ export function encodeRecord(id: number, lane: number, topic: string, payload: s
   o += FIXED;
   o += b.write(topic, o, 'utf8');
   o += b.write(meta, o, 'utf8');
-  b.write(payload, o, 'utf8');
+  if (typeof payload === 'string') b.write(payload, o, 'utf8');
+  else payload.copy(b, o);
   b.writeUInt32LE(body, 0);
   b.writeUInt32LE(crc32(b.subarray(HEADER)), 4);
   return b;

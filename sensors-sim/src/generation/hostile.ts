@@ -1,6 +1,6 @@
 import { TOPIC_ROOT } from '@basin/schemas';
-import type { HostileKind } from './scenario.js';
-import type { SimStation } from './stations.js';
+import type { HostileKind } from '../scenario.js';
+import type { SimStation } from '../stations.js';
 
 /**
  * Malformed and hostile messages for testing ingest's validation (opt-in: --allow-hostile).
