@@ -4,15 +4,16 @@ import * as sim from '@basin/sensors-sim';
 import { BasinModel, predictSpill, SPILL_DEFAULTS, type SpillParams } from '@basin/twin-engine';
 
 /**
- * The simulator's spill scenario (60 t NH3-N over 6 h at Yangtze km 160, left bank, 6 h into the
- * run) declared to the twin's pollutant-travel forecast at the release: the predicted plume peak at
- * each Wuhan intake where the simulated plume is measurable comes within 6 h of the simulated one,
- * some 100 h before it. The plume as observed is the spill run minus the normal run (same seed:
- * the same noise), so only the plume remains.
+ * The simulator's spill scenario (60 t NH3-N over 4 h at Han km 598, left bank, 6 h into the run)
+ * declared to the twin's pollutant-travel forecast at the release (POST /api/forecasts/spill): the
+ * predicted plume peak at each Wuhan Han intake comes within 3 h of the simulated one, more than
+ * 10 h before it. The plume as observed is the spill run minus the normal run (same seed: the same
+ * noise), so only the plume remains. (Without a declaration, the spill watch warns from the Xingou
+ * section's exceedance: e2e/spill-warning.test.ts.)
  */
 const HOUR = 3_600_000;
-const T0 = Date.parse('2026-08-01T00:00:00Z');
-const RUN_H = 168;
+const T0 = Date.parse('2026-04-15T00:00:00Z');
+const RUN_H = 48;
 const model = new BasinModel(BASIN_STATIONS);
 const spill = new sim.SignalModel(sim.resolveScenario('spill'), 3, T0, HOUR);
 const normal = new sim.SignalModel(sim.resolveScenario('normal'), 3, T0, HOUR);
@@ -30,6 +31,7 @@ describe('spill scenario: the plume at the Wuhan intakes is predicted before it 
   const releaseH = declared.atH;
   const params: SpillParams = {
     ...SPILL_DEFAULTS,
+    velocityMs: declared.velocityMs,
     at: { river: declared.river, km: declared.km },
     releaseAt: T0 + releaseH * HOUR,
     durationH: declared.durationH,
@@ -37,8 +39,8 @@ describe('spill scenario: the plume at the Wuhan intakes is predicted before it 
     bank: declared.bank ?? null,
     thresholdMgL: null,
   };
-  const intakes = BASIN_STATIONS.filter((s) => s.kind === 'water_intake' && s.river === 'Yangtze');
-  const targets = intakes.map((s) => ({ station: s.id, point: model.pointOf(s.id)!, bank: s.bank, dischargeM3s: sample(spill, 'hankou', 'discharge', releaseH) }));
+  const intakes = BASIN_STATIONS.filter((s) => s.kind === 'water_intake' && s.river === 'Han');
+  const targets = intakes.map((s) => ({ station: s.id, point: model.pointOf(s.id)!, bank: s.bank, dischargeM3s: sample(spill, 'hanchuan', 'discharge', releaseH) }));
   const predicted = new Map(predictSpill(model, params, targets).map((a) => [a.station, a]));
 
   it.each(intakes.map((s) => s.id))('%s', (id) => {
@@ -49,11 +51,12 @@ describe('spill scenario: the plume at the Wuhan intakes is predicted before it 
     if (peak < 0.005) return; // the far bank: below what an analyser resolves
     const observedPeakH = d.indexOf(peak);
     const predictedPeakH = (p!.peakAt - T0) / HOUR;
-    expect(Math.abs(predictedPeakH - observedPeakH), 'peak timing error, h').toBeLessThanOrEqual(6);
-    expect(observedPeakH - releaseH, 'warning given at the release, h ahead').toBeGreaterThan(72);
+    expect(Math.abs(predictedPeakH - observedPeakH), 'peak timing error, h').toBeLessThanOrEqual(3);
+    expect(observedPeakH - releaseH, 'warning given at the release, h ahead').toBeGreaterThan(10);
   });
 
-  it('the plume is measurable at some intakes (the test checks something)', () => {
-    expect(intakes.filter((s) => Math.max(...plume(s.id)) >= 0.005).length).toBeGreaterThanOrEqual(3);
+  it('the plume is measurable at every Han intake (the test checks something)', () => {
+    expect(intakes.length).toBe(4);
+    expect(intakes.filter((s) => Math.max(...plume(s.id)) >= 0.005).length).toBe(4);
   });
 });

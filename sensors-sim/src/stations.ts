@@ -68,9 +68,9 @@ const KNOWN_BANKS: Record<string, Bank> = { 'intake-baishazhou': 'right', 'intak
 /** A station farther than this from the river line has no bank we can trust. */
 const BANK_MAX_OFF_KM = 3;
 
-/** Bank of a station from its position relative to the river line (left = left of the flow). */
+/** Bank of a station: the catalogue's (as the twin reads it), else from its position relative to the river line (left = left of the flow). */
 export function bankOf(s: Station): Bank | null {
-  const known = KNOWN_BANKS[s.id];
+  const known = KNOWN_BANKS[s.id] ?? s.bank;
   if (known) return known;
   if ((s.river !== 'Yangtze' && s.river !== 'Han') || s.riverKm === null) return null;
   const [xa, ya] = riverPoint(s.river, s.riverKm - 1);

@@ -47,6 +47,9 @@ export const TwinEnv = z.object({
   FORECAST_QUIET_S: posInt(60).describe('seconds without a new upstream reading before the flood forecast is re-run'),
   FORECAST_MAX_WAIT_S: posInt(600).describe('longest a re-run waits under a steady stream of upstream readings, seconds'),
   FORECAST_HISTORY_H: posInt(72).describe('hours of observed inputs each flood forecast reads'),
+  SPILL_WATCH_ENABLED: bool(true).describe('run the 预报 pollutant-travel forecast on water-quality exceedances in this process (only the lease holder of a deployment produces runs)'),
+  SPILL_WATCH_RERUN_MIN: posInt(30).describe('while a station stays above its class III limit, minutes of reading time between pollutant-travel runs'),
+  SPILL_WATCH_PERSIST_H: posInt(6).describe('hours the latest observed excess is assumed to continue in a pollutant-travel run from an exceedance'),
 });
 export type TwinEnv = z.infer<typeof TwinEnv>;
 
@@ -65,6 +68,7 @@ export interface TwinConfig {
   stream: { retentionS: number; maxBuffer: number; pollMs: number; readingSampleS: number; ticketTtlS: number };
   twin: { staleMs: number; historyMs: number };
   forecast: { enabled: boolean; quietMs: number; maxWaitMs: number; historyH: number };
+  spillWatch: { enabled: boolean; rerunMs: number; persistH: number };
   webhooks: {
     enabled: boolean;
     allowCidrs: string[];
@@ -112,6 +116,7 @@ export function loadConfig(env: Env): TwinConfig {
     },
     twin: { staleMs: e.TWIN_STALE_S * 1000, historyMs: e.TWIN_HISTORY_H * 3_600_000 },
     forecast: { enabled: e.FORECAST_ENABLED, quietMs: e.FORECAST_QUIET_S * 1000, maxWaitMs: e.FORECAST_MAX_WAIT_S * 1000, historyH: e.FORECAST_HISTORY_H },
+    spillWatch: { enabled: e.SPILL_WATCH_ENABLED, rerunMs: e.SPILL_WATCH_RERUN_MIN * 60_000, persistH: e.SPILL_WATCH_PERSIST_H },
     stream: { retentionS: e.STREAM_RETENTION_S, maxBuffer: e.STREAM_MAX_BUFFER, pollMs: e.STREAM_POLL_MS, readingSampleS: e.STREAM_READING_SAMPLE_S, ticketTtlS: e.STREAM_TICKET_TTL_S },
     webhooks: {
       enabled: e.WEBHOOKS_ENABLED,

@@ -10,6 +10,7 @@ import { startAlerting } from './rules/alerting.js';
 import { TwinStreamFeed } from './stream/twin-feed.js';
 import type { Evaluator } from './rules/evaluator.js';
 import { startForecasting, type ForecastRunner } from './forecast/runner.js';
+import { startSpillWatch, type SpillWatch } from './forecast/exceedance-watch.js';
 
 export interface TwinDeps {
   config: TwinConfig;
@@ -31,6 +32,8 @@ export interface TwinService {
   readonly evaluator: Evaluator;
   /** The 预报 flood forecast runner (null when FORECAST_ENABLED=false). */
   readonly forecasts: ForecastRunner | null;
+  /** The 预报 pollutant-travel runs on water-quality exceedances (null when SPILL_WATCH_ENABLED=false). */
+  readonly spillWatch: SpillWatch | null;
   stop(): Promise<void>;
 }
 
@@ -57,6 +60,8 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
   };
   const f = config.forecast;
   const forecasts = f.enabled ? await startForecasting({ db, log, twin, options: f, consume: (run) => evaluator.onForecast(run.crossings) }) : null;
+  const sw = config.spillWatch;
+  const spillWatch = sw.enabled ? await startSpillWatch({ db, log, twin, options: { rerunMs: sw.rerunMs, persistH: sw.persistH } }) : null;
   const app = await buildApp({ ...deps, readiness: [...(deps.readiness ?? []), listening], log, twin, nudge: () => dispatcher?.nudge() });
   await app.listen({ host: config.http.host, port: config.http.port });
   const addr = app.server.address();
@@ -71,8 +76,10 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
     twin,
     evaluator,
     forecasts,
+    spillWatch,
     async stop() {
       await app.close();
+      await spillWatch?.stop();
       await forecasts?.stop();
       await evaluator.stop();
       await feed.stop();

@@ -134,6 +134,17 @@ const WATER_QUALITY: Q[] = [
   ['wq-zongguan', '武汉宗关', 'Wuhan Zongguan', 114.333333, 30.616667, 'Han', null, '湖北省武汉市', 'coarse'],
   ['wq-hujialing', '丹江口胡家岭', 'Danjiangkou Hujialing', 111.502222, 32.552222, 'Han', 2, '湖北省十堰市丹江口市', 'sourced'],
 ];
+/**
+ * Monitoring sections the Wuhan Ecology and Environment Bureau reports monthly (domain-facts
+ * typical_sensor_ranges.water_quality_wuhan.observed_class: Han sections 新沟, 新港, 宗关, 龙王庙,
+ * listed upstream to downstream). 新沟 is where the Han enters Wuhan, upstream of the Han intakes
+ * (白鹤嘴, 琴断口, 国棉, 宗关): the twin watches it as an automatic station (an assumption: the
+ * reports are of sampled sections). Position: Xingou town on the north (left) bank, an ESTIMATE,
+ * snapped to the river line.
+ */
+const WUHAN_SECTIONS: Q[] = [['wq-xingou', '汉江新沟', 'Han River Xingou', 114.0, 30.64, 'Han', null, '湖北省武汉市东西湖区', 'estimate']];
+const WUHAN_SECTION_SOURCE =
+  'domain-facts typical_sensor_ranges.water_quality_wuhan (Wuhan EEB monthly reports list the Han section 新沟 upstream of 新港, 宗关, 龙王庙); automatic station assumed; position an estimate (Xingou town, north bank)';
 const AIR_SITES: Q[] = [
   ['air-wuhan', '武汉', 'Wuhan', 114.3, 30.59, null, null, '湖北省武汉市', 'estimate'],
   ['air-yichang', '宜昌', 'Yichang', 111.29, 30.7, null, null, '湖北省宜昌市', 'estimate'],
@@ -234,6 +245,7 @@ export const BASIN_STATIONS: readonly Station[] = Object.freeze(
     ...RESERVOIRS,
     ...LAKES.map(lakeGauge),
     ...WATER_QUALITY.map(site('water_quality', WQ, '中国环境监测总站 / 湖北省生态环境监测中心站', { zh: '水质自动站', en: ' water-quality station' })),
+    ...WUHAN_SECTIONS.map((q) => ({ ...site('water_quality', WQ, '武汉市生态环境局', { zh: '断面水质自动站', en: ' section water-quality station' })(q), bank: 'left' as const, source: WUHAN_SECTION_SOURCE })),
     ...INTAKES.map(intake),
     ...AIR_SITES.map(site('air_quality', AIR, '湖北省生态环境监测中心站', { zh: '空气自动站', en: ' air station' })),
     ...SOIL_SITES.map(site('soil', SOIL, '湖北省生态环境监测中心站', { zh: '土壤监测点', en: ' soil site' })),

@@ -14,7 +14,7 @@ export function classIIILimit(metric: string): number | null {
 }
 
 /** Latest discharge at the nearest gauge upstream of (or at) a point, with where it came from. */
-function dischargeAt(model: BasinModel, live: LiveState, p: RiverPoint): { q: number; from: string } {
+export function dischargeAt(model: BasinModel, live: LiveState, p: RiverPoint): { q: number; from: string } {
   for (const u of model.upstreamOf(p)) {
     const m = live.stations.get(u.station)?.metrics.get('discharge');
     if (m && Number.isFinite(m.value) && model.stations.get(u.station)?.river === p.river) return { q: m.value, from: u.station };

@@ -79,22 +79,39 @@ function plumeSide(p: SpillParams, t: SpillTarget): { bank: Bank | null; lateral
   return { bank: p.bank, lateralKm: t.point.km - p.at.km };
 }
 
-/** The plume at one target downstream (null when it is not downstream of the spill). */
-export function arrivalAt(model: BasinModel, p: SpillParams, t: SpillTarget): SpillArrival | null {
-  const path = model.path(p.at, t.point);
-  if (!path || path.km <= 0) return null;
-  const x = path.km * 1000;
+/** The cross-section mean passing `distanceKm` downstream at discharge `dischargeM3s`: a Gaussian in time. */
+export interface MeanPlume {
+  peakAt: number;
+  /** Temporal standard deviation, s. */
+  sigmaS: number;
+  /** Peak of the cross-section mean, mg/L. */
+  meanPeak: number;
+}
+
+/** The release's cross-section mean plume at `distanceKm` (> 0) downstream. */
+export function meanPlume(p: SpillParams, distanceKm: number, dischargeM3s: number): MeanPlume {
+  const x = distanceKm * 1000;
   const u = p.velocityMs;
   const travelS = x / u;
   const T = p.durationH * 3600;
   const sigmaS = Math.sqrt((T * T) / 12 + (2 * p.dispersionM2s * x) / u ** 3);
-  const peakAt = p.releaseAt + (T / 2 + travelS) * 1000;
-  const meanPeak = ((p.massKg * 1000) / (Math.max(1, t.dischargeM3s) * sigmaS * SQRT_2PI)) * Math.exp((-p.decayPerDay * travelS) / 86_400);
+  const meanPeak = ((p.massKg * 1000) / (Math.max(1, dischargeM3s) * sigmaS * SQRT_2PI)) * Math.exp((-p.decayPerDay * travelS) / 86_400);
+  return { peakAt: p.releaseAt + (T / 2 + travelS) * 1000, sigmaS, meanPeak };
+}
+
+/** Its concentration at time `t`, mg/L. */
+export const meanPlumeAt = (m: MeanPlume, t: number): number => m.meanPeak * Math.exp(-0.5 * ((t - m.peakAt) / (m.sigmaS * 1000)) ** 2);
+
+/** The plume at one target downstream (null when it is not downstream of the spill). */
+export function arrivalAt(model: BasinModel, p: SpillParams, t: SpillTarget): SpillArrival | null {
+  const path = model.path(p.at, t.point);
+  if (!path || path.km <= 0) return null;
+  const { peakAt, sigmaS, meanPeak } = meanPlume(p, path.km, t.dischargeM3s);
   const side = plumeSide(p, t);
   let factor = 1;
   if (side.bank && t.bank) {
     const w = RIVER_WIDTH_M[t.point.river];
-    const sigmaY = Math.sqrt(SIGMA_Y0_M ** 2 + (2 * p.transverseM2s * side.lateralKm * 1000) / u);
+    const sigmaY = Math.sqrt(SIGMA_Y0_M ** 2 + (2 * p.transverseM2s * side.lateralKm * 1000) / p.velocityMs);
     factor = lateralProfile(t.bank === side.bank ? OFFSET_M : w - OFFSET_M, sigmaY, w);
   }
   const peak = meanPeak * factor;

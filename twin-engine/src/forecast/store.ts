@@ -113,11 +113,13 @@ export async function loadRunInfo(q: Queryable, id: string): Promise<ForecastRun
   return { id: x.id, kind: x.kind, issuedAt: new Date(x.issued_at).getTime(), modelVersion: x.model_version, horizonH: Number(x.horizon_h), crossings: events };
 }
 
-/** Stores a spill run (its request and arrivals as inputs, its class crossings as events) and announces it. */
-export async function saveSpillRun(tx: Queryable, run: { id: string; issuedAt: number; horizonH: number; modelVersion: string; inputs: unknown; crossings: ForecastCrossing[] }): Promise<void> {
-  await tx.query(
-    `INSERT INTO forecasts (issued_at, id, kind, inputs, events, model_version, horizon_h) VALUES ($1, $2, 'spill', $3, $4, $5, $6)`,
+/** Stores a spill run (its request and arrivals as inputs, its class crossings as events) and announces it; false when stored before. */
+export async function saveSpillRun(tx: Queryable, run: { id: string; issuedAt: number; horizonH: number; modelVersion: string; inputs: unknown; crossings: ForecastCrossing[] }): Promise<boolean> {
+  const r = await tx.query(
+    `INSERT INTO forecasts (issued_at, id, kind, inputs, events, model_version, horizon_h) VALUES ($1, $2, 'spill', $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
     [new Date(run.issuedAt).toISOString(), run.id, JSON.stringify(run.inputs), JSON.stringify(run.crossings), run.modelVersion, run.horizonH],
   );
+  if (r.rows.length === 0) return false;
   await tx.query(`SELECT pg_notify($1, $2)`, [CHANNELS.forecasts, run.id]);
+  return true;
 }

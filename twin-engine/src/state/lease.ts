@@ -1,13 +1,13 @@
 import type { Queryable } from '@basin/platform';
 
 /**
- * One elected process per deployment (the rule evaluator, the forecast runner): a single-row lease
- * table (`id = 1`, `holder`, `lease_until`; migrations 008 and 009). A process takes or renews the
+ * One elected process per deployment (the rule evaluator, the forecast runner, the spill watch): a single-row lease
+ * table (`id = 1`, `holder`, `lease_until`; migrations 008, 009 and 012). A process takes or renews the
  * lease when it holds it or it has expired, gives it up on a clean shutdown, and fences every write
  * it makes as the leader by re-checking the lease inside that write's transaction (the row lock
  * orders it against a takeover).
  */
-export type LeaseTable = 'rule_evaluator' | 'forecast_runner';
+export type LeaseTable = 'rule_evaluator' | 'forecast_runner' | 'spill_watch';
 
 /** Takes or renews the lease; the row's `returning` columns when held, undefined when another process holds it. */
 export async function takeLease<R extends Record<string, unknown> = { holder: string }>(q: Queryable, table: LeaseTable, holder: string, ttlMs: number, returning = 'holder'): Promise<R | undefined> {

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Db, Logger, Queryable } from '@basin/platform';
+import type { TwinEvent, TwinState } from '../state/twin.js';
+import { holdsLease, releaseLease, takeLease } from '../state/lease.js';
+import { EXCEEDANCE_DEFAULTS, exceedanceCrossings, predictFromExceedance, watchedLimit, type ExceedanceOptions, type ExceedanceTarget } from './exceedance.js';
+import { dischargeAt } from './spill-request.js';
+import { SPILL_MODEL_VERSION } from './spill-run.js';
+import { saveSpillRun } from './store.js';
+
+const HOUR = 3_600_000;
+/** Readings of the exceeding station each run reads (its baseline and the plume so far). */
+const WINDOW_H = 24;
+/** The quality code of a QC-failed reading in the readings table. */
+const QC_FAILED = 4;
+
+export interface SpillWatchOptions extends ExceedanceOptions {
+  /** Reading time between runs while a station stays above its limit, ms. */
+  rerunMs: number;
+  leaseMs: number;
+}
+
+export interface SpillWatchDeps {
+  db: Db;
+  log: Logger;
+  twin: Pick<TwinState, 'model' | 'live' | 'subscribe'>;
+  holder: string;
+  options?: Partial<SpillWatchOptions>;
+}
+
+interface Trigger {
+  station: string;
+  metric: string;
+  ts: number;
+  value: number;
+  limit: number;
+}
+
+/**
+ * The 预报 spill watch: a committed reading of a water-quality station above its GB 3838 class III
+ * limit starts a pollutant-travel run from that station (exceedance.ts) — issued at the reading's
+ * time, stored as a spill run and announced like every forecast run, so `forecast_crossing` rules
+ * (`nh3n:IV` at an intake) warn the intakes downstream before the plume reaches them. While the
+ * station stays above the limit it runs again every `rerunMs` of reading time, and once more when
+ * the station falls back below it. Every process runs one; only the holder of the `spill_watch`
+ * lease produces runs, fenced in the storing transaction. Run ids come from the trigger (station,
+ * metric, reading time), so the same trigger is stored once.
+ */
+export class SpillWatch {
+  private readonly opts: SpillWatchOptions;
+  /** Reading time of the last run per station and metric, and whether it was above the limit. */
+  private readonly last = new Map<string, { ts: number; above: boolean }>();
+  private running: Promise<unknown> = Promise.resolve();
+  private leader = false;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  readonly stats = { runs: 0, failures: 0 };
+
+  constructor(private readonly deps: SpillWatchDeps) {
+    this.opts = { ...EXCEEDANCE_DEFAULTS, rerunMs: 30 * 60_000, leaseMs: 15_000, ...deps.options };
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.deps.twin.subscribe((e) => this.onEvent(e));
+    await this.renew();
+    this.leaseTimer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.opts.leaseMs / 3)));
+    this.leaseTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    await this.settled();
+    if (this.leader) await releaseLease(this.deps.db, 'spill_watch', this.deps.holder).catch(() => undefined);
+    this.leader = false;
+  }
+
+  /** Resolves when the runs queued so far are stored. */
+  async settled(): Promise<void> {
+    for (let p = this.running; ; p = this.running) {
+      await p.catch(() => undefined);
+      if (p === this.running) return;
+    }
+  }
+
+  private onEvent(e: TwinEvent): void {
+    if (e.type !== 'reading' || !this.leader) return;
+    if (this.deps.twin.model.stationInfo.get(e.station)?.kind !== 'water_quality') return;
+    for (const r of [...e.readings].sort((a, b) => a.ts - b.ts)) {
+      const limit = watchedLimit(r.metric);
+      if (limit === null || r.quality === 'fail') continue;
+      const key = `${e.station}\u0000${r.metric}`;
+      const prev = this.last.get(key);
+      const above = r.value > limit;
+      const due = above ? !prev || !prev.above || r.ts >= prev.ts + this.opts.rerunMs : prev?.above === true && r.ts > prev.ts;
+      if (!due) continue;
+      this.last.set(key, { ts: r.ts, above });
+      this.enqueue({ station: e.station, metric: r.metric, ts: r.ts, value: r.value, limit });
+    }
+  }
+
+  private enqueue(t: Trigger): void {
+    this.running = this.running
+      .catch(() => undefined)
+      .then(() => this.run(t))
+      .catch((err: unknown) => {
+        this.stats.failures++;
+        this.deps.log.warn({ err: (err as Error).message, station: t.station, metric: t.metric }, 'pollutant-travel run from an exceedance failed');
+      });
+  }
+
+  /** One run from the station's readings up to the trigger. */
+  private async run(t: Trigger): Promise<void> {
+    const { db, twin } = this.deps;
+    const model = twin.model;
+    const point = model.pointOf(t.station);
+    if (!point) return;
+    const readings = await windowReadings(db, t.station, t.metric, t.ts);
+    const here = dischargeAt(model, twin.live, point);
+    const downstream = [...model.stations.values()].filter((s) => (s.kind === 'water_intake' || s.kind === 'water_quality') && s.id !== t.station && (model.path(point, s)?.km ?? 0) > 0);
+    const baselines = await medians(db, downstream.map((s) => s.id), t.metric, t.ts);
+    const targets: (ExceedanceTarget & { dischargeFrom: string })[] = downstream.map((s) => {
+      const q = dischargeAt(model, twin.live, { river: s.river, km: s.km });
+      return { station: s.id, point: { river: s.river, km: s.km }, dischargeM3s: q.q, dischargeFrom: q.from, baseline: baselines.get(s.id) ?? 0 };
+    });
+    const f = predictFromExceedance(model, { station: t.station, metric: t.metric, point, readings, dischargeM3s: here.q }, targets, t.ts, this.opts);
+    if (!f) return;
+    const iso = (x: number | null) => (x === null ? null : new Date(x).toISOString());
+    const id = `spill-${t.station}-${t.metric}-${iso(t.ts)!.slice(0, 19)}`;
+    const inputs = {
+      trigger: { station: t.station, metric: t.metric, at: iso(t.ts), value: t.value, limit: t.limit },
+      source: { baseline: f.source.baseline, startedAt: iso(f.source.startedAt), observedKg: f.source.observedKg, latestExcess: f.source.latestExcess, persistH: this.opts.persistH, dischargeM3s: here.q, dischargeFrom: here.from },
+      targets: f.targets.map((p) => ({ ...p, arrivalAt: iso(p.arrivalAt), peakAt: iso(p.peakAt), reaching: p.reaching.map(iso) })),
+    };
+    const run = { id, issuedAt: t.ts, horizonH: this.opts.horizonH, modelVersion: `${SPILL_MODEL_VERSION} observed-exceedance`, inputs, crossings: exceedanceCrossings(id, t.ts, t.metric, f.targets) };
+    const stored = await db.transaction(async (tx) => (await holdsLease(tx, 'spill_watch', this.deps.holder)) && (await saveSpillRun(tx, run)));
+    if (!stored) return;
+    this.stats.runs++;
+    const warned = f.targets.filter((p) => p.arrivalAt !== null).map((p) => p.station);
+    this.deps.log.info({ id, station: t.station, metric: t.metric, value: t.value, warned }, 'pollutant-travel forecast from an exceedance stored');
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      const held = (await takeLease(this.deps.db, 'spill_watch', this.deps.holder, this.opts.leaseMs)) !== undefined;
+      if (held && !this.leader) this.deps.log.info({ holder: this.deps.holder }, 'spill watch elected');
+      this.leader = held;
+    } catch (err) {
+      this.deps.log.warn({ err: (err as Error).message }, 'spill watch lease renewal failed');
+    }
+  }
+}
+
+/** The station's readings of the metric in the window ending at `until` (QC-failed left out), oldest first. */
+async function windowReadings(q: Queryable, station: string, metric: string, until: number): Promise<[number, number][]> {
+  const r = await q.query<{ t: Date | string; v: number }>(
+    `SELECT time AS t, value AS v FROM readings WHERE station = $1 AND metric = $2 AND quality <> ${QC_FAILED} AND time > $3 AND time <= $4 ORDER BY time`,
+    [station, metric, new Date(until - WINDOW_H * HOUR).toISOString(), new Date(until).toISOString()],
+  );
+  return r.rows.map((x) => [new Date(x.t).getTime(), Number(x.v)]);
+}
+
+/** Median of each station's readings of the metric over the window ending at `until`: its level without the plume. */
+async function medians(q: Queryable, stations: string[], metric: string, until: number): Promise<Map<string, number>> {
+  if (stations.length === 0) return new Map();
+  const r = await q.query<{ station: string; m: number }>(
+    `SELECT station, percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS m FROM readings
+     WHERE station = ANY($1::text[]) AND metric = $2 AND quality <> ${QC_FAILED} AND time > $3 AND time <= $4 GROUP BY station`,
+    [stations, metric, new Date(until - WINDOW_H * HOUR).toISOString(), new Date(until).toISOString()],
+  );
+  return new Map(r.rows.map((x) => [x.station, Number(x.m)]));
+}
+
+/** The spill watch in a twin-engine process (elected; its runs reach the rules through the forecast announcements). */
+export async function startSpillWatch(deps: Omit<SpillWatchDeps, 'holder'>): Promise<SpillWatch> {
+  const w = new SpillWatch({ ...deps, log: deps.log.child({ component: 'spill-watch' }), holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
+  await w.start();
+  return w;
+}
