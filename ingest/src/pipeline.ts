@@ -110,6 +110,8 @@ interface Prepared {
   conflicts: SourcedReading[];
   sources: string[];
   repeats: number;
+  /** index in `flagged` of each series' newest reading */
+  newest: number[];
 }
 
 export class Pipeline extends EventEmitter<Events> {
@@ -380,7 +382,7 @@ export class Pipeline extends EventEmitter<Events> {
    */
   private async prepare(envs: Envelope[]): Promise<Prepared> {
     const merged = mergeReadings(sourcedReadings(envs));
-    await this.o.qc.seed(this.o.db, merged.readings);
+    await this.o.qc.seed(this.o.db, merged.newest.map((i) => merged.readings[i]!)); // one reading per series
     const results = this.o.qc.evaluateBatch(merged.readings);
     return { envs, ...flag(merged, results) };
   }
@@ -412,7 +414,10 @@ export class Pipeline extends EventEmitter<Events> {
     const audits = envs.flatMap((e) => e.audits ?? []);
     // Coalesced latest values ride with one batch at a time (or with every batch when latestMs = 0).
     const carry = this.o.latestMs === 0 || (!this.latestBusy && Date.now() - this.latestWrittenAt >= this.o.latestMs);
-    const latest = carry ? newestPerSeries(flagged, new Map(this.latestPending)) : null;
+    const own = p.newest.map((i) => flagged[i]!);
+    // the batch's own newest values, with the pending ones of earlier batches when there are any
+    const snapshot = carry && this.latestPending.size > 0 ? newestPerSeries(own, new Map(this.latestPending)) : null;
+    const latest = carry ? (snapshot ? [...snapshot.values()] : own) : null;
     if (latest && this.o.latestMs > 0) this.latestBusy = true;
     let res: Awaited<ReturnType<typeof commitBatch>>;
     try {
@@ -423,16 +428,17 @@ export class Pipeline extends EventEmitter<Events> {
         conflicts: p.conflicts,
         sources: p.sources,
         worker: this.o.worker,
-        latest: latest?.values() ?? null,
+        latest,
       });
     } finally {
       if (latest && this.o.latestMs > 0) this.latestBusy = false;
     }
     if (latest) {
-      for (const [k, r] of latest) if (this.latestPending.get(k) === r) this.latestPending.delete(k);
+      // pending values written now are done; newer ones added meanwhile by other commits stay
+      if (snapshot) for (const [k, r] of snapshot) if (this.latestPending.get(k) === r) this.latestPending.delete(k);
       this.latestWrittenAt = Date.now();
     } else {
-      newestPerSeries(flagged, this.latestPending);
+      newestPerSeries(own, this.latestPending);
       this.scheduleLatest();
     }
     // Committed: from here on nothing may send these envelopes round the retry loop again (that
@@ -524,7 +530,7 @@ function flag(merged: MergedReadings, results: QcResult[]): Omit<Prepared, 'envs
     const r = readings[i]!;
     flagged[i] = { station: r.station, metric: r.metric, value: r.value, ts: r.ts, quality: results[i]!.flag, seq: r.seq };
   }
-  return { flagged, results, conflicts: merged.conflicts, sources: merged.sources, repeats: merged.repeats };
+  return { flagged, results, conflicts: merged.conflicts, sources: merged.sources, repeats: merged.repeats, newest: merged.newest };
 }
 
 function* sourcedReadings(envs: readonly Envelope[]): Generator<SourcedReading> {

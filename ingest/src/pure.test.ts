@@ -8,6 +8,7 @@ import { badLengthEnd } from './hj212/listener.js';
 import { mayReply } from './hj212/replies.js';
 import { mergeByVersion, mergeReadings, mergeStatuses } from './merge.js';
 import { RegistryDoc, canonicalJson, decideRegistry, registryCanonical } from './registry.js';
+import { readingColumns } from './store.js';
 
 const r = (value: number, ts = 1000, seq: number | null = null, station = 'hankou'): Reading => ({ station, metric: 'water_level', value, ts, quality: 'not_evaluated', seq });
 
@@ -23,6 +24,16 @@ describe('merge', () => {
     expect(m.sources).toEqual(['a', 'd']);
     expect(m.repeats).toBe(1);
     expect(m.conflicts).toEqual([{ reading: r(2), source: 'c' }]);
+  });
+  it.each([
+    { name: 'in time order', ts: [1, 2, 3], kept: [1, 2, 3], repeats: 0, newest: [3] },
+    { name: 'back in time inside the batch', ts: [3, 1, 2, 1, 3], kept: [3, 1, 2], repeats: 2, newest: [3] },
+    { name: 'newest first', ts: [5, 4], kept: [5, 4], repeats: 0, newest: [5] },
+  ])('merges a series that goes $name; newest reading per series', ({ ts, kept, repeats, newest }) => {
+    const m = mergeReadings([...ts.map((t) => ({ reading: r(t, t * 1000), source: 's' })), { reading: r(9, 1000, null, 'wuhan'), source: 'w' }]);
+    expect(m.readings.filter((x) => x.station === 'hankou').map((x) => x.ts / 1000)).toEqual(kept);
+    expect(m.repeats).toBe(repeats);
+    expect(m.newest.map((i) => [m.readings[i]!.station, m.readings[i]!.ts / 1000])).toEqual([...newest.map((t) => ['hankou', t]), ['wuhan', 1]]);
   });
   it('newest status per client, highest version per key', () => {
     const st = (client: string, ts: number) => ({ client, status: { v: 1 as const, client, state: 'online' as const, ts, kind: 'station' as const } });
@@ -183,5 +194,18 @@ describe('HJ 212', () => {
     ['junk', 0],
   ])('bad length end of %j', (text, want) => {
     expect(badLengthEnd(Buffer.from(text))).toBe(want);
+  });
+});
+
+describe('reading columns as PostgreSQL array literals', () => {
+  it('quotes text (escaping quotes and backslashes), writes numbers as they round-trip, NULL seqs', () => {
+    const rd = (station: string, metric: Reading['metric'], value: number, quality: Reading['quality'], seq: number | null): Reading => ({ station, metric, value, ts: 1767225600123, quality, seq });
+    const c = readingColumns([rd('a"b\\c', 'ph', 0.1, 'pass', null), rd('a"b\\c', 'do', -2.5e-7, 'fail', Number.MAX_SAFE_INTEGER), rd('hankou', 'water_level', 27.43, 'not_evaluated', 7)]);
+    expect(c.time).toBe('{1767225600123,1767225600123,1767225600123}');
+    expect(c.station).toBe('{"a\\"b\\\\c","a\\"b\\\\c","hankou"}');
+    expect(c.metric).toBe('{"ph","do","water_level"}');
+    expect(c.value).toBe('{0.1,-2.5e-7,27.43}');
+    expect(c.quality).toBe('{1,4,2}');
+    expect(c.seq).toBe('{NULL,9007199254740991,7}');
   });
 });

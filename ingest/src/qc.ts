@@ -135,11 +135,9 @@ const MIN_RATE_STEP_H = 5 / 60;
 interface Window {
   ts: number[];
   v: number[];
-  /** the evaluateBatch call that last used it (LRU order is updated once per batch) */
-  used?: number;
+  /** when it was last used (QcEngine's use clock; least recently used windows are evicted) */
+  used: number;
 }
-
-const key = (station: string, metric: string) => `${station}\u0000${metric}`;
 
 function median3(v: readonly number[]): number {
   const n = v.length;
@@ -156,34 +154,35 @@ function median3(v: readonly number[]): number {
 const PASS: QcResult = Object.freeze({ flag: 'pass', failed: Object.freeze([]) as unknown as QcResult['failed'] }) as QcResult;
 
 /** Run the tests for one value against the history before it (oldest first). */
-export function evaluate(t: QcThresholds, value: number, ts: number, hist: Readonly<Window> | null, hint?: QualityFlag): QcResult {
-  const failed: QcResult['failed'] = [];
+export function evaluate(t: QcThresholds, value: number, ts: number, hist: Readonly<Pick<Window, 'ts' | 'v'>> | null, hint?: QualityFlag): QcResult {
+  // allocated only when a test does not pass (most readings pass)
+  let failed: QcResult['failed'] | null = null;
   const [fmin, fmax] = t.range.fail;
   const [smin, smax] = t.range.suspect;
-  if (value < fmin || value > fmax) failed.push({ test: 'gross_range', flag: 'fail' });
-  else if (value < smin || value > smax) failed.push({ test: 'gross_range', flag: 'suspect' });
+  if (value < fmin || value > fmax) (failed ??= []).push({ test: 'gross_range', flag: 'fail' });
+  else if (value < smin || value > smax) (failed ??= []).push({ test: 'gross_range', flag: 'suspect' });
   if (hist && hist.v.length > 0) {
     const n = hist.v.length;
     const prevV = hist.v[n - 1]!;
     const prevT = hist.ts[n - 1]!;
     if (t.spike && n >= 2) {
       const dev = Math.abs(value - median3(hist.v));
-      if (dev > t.spike.fail) failed.push({ test: 'spike', flag: 'fail' });
-      else if (dev > t.spike.suspect) failed.push({ test: 'spike', flag: 'suspect' });
+      if (dev > t.spike.fail) (failed ??= []).push({ test: 'spike', flag: 'fail' });
+      else if (dev > t.spike.suspect) (failed ??= []).push({ test: 'spike', flag: 'suspect' });
     }
     if (t.rate !== null && ts > prevT) {
       const hours = Math.max((ts - prevT) / 3_600_000, MIN_RATE_STEP_H);
-      if (Math.abs(value - prevV) > t.rate * hours) failed.push({ test: 'rate_of_change', flag: 'suspect' });
+      if (Math.abs(value - prevV) > t.rate * hours) (failed ??= []).push({ test: 'rate_of_change', flag: 'suspect' });
     }
     if (t.flat) {
       let same = 1;
       for (let i = n - 1; i >= 0 && Math.abs(hist.v[i]! - value) <= t.flat.tolerance; i--) same++;
-      if (t.flat.fail !== null && same >= t.flat.fail) failed.push({ test: 'flat_line', flag: 'fail' });
-      else if (same >= t.flat.suspect) failed.push({ test: 'flat_line', flag: 'suspect' });
+      if (t.flat.fail !== null && same >= t.flat.fail) (failed ??= []).push({ test: 'flat_line', flag: 'fail' });
+      else if (same >= t.flat.suspect) (failed ??= []).push({ test: 'flat_line', flag: 'suspect' });
     }
   }
-  if (hint === 'suspect' || hint === 'fail') failed.push({ test: 'device', flag: hint });
-  if (failed.length === 0) return PASS;
+  if (hint === 'suspect' || hint === 'fail') (failed ??= []).push({ test: 'device', flag: hint });
+  if (failed === null) return PASS;
   let flag: QcResult['flag'] = 'pass';
   for (const f of failed) if (RANK[f.flag] > RANK[flag]) flag = f.flag;
   return { flag, failed };
@@ -196,8 +195,14 @@ export function evaluate(t: QcThresholds, value: number, ts: number, hist: Reado
  */
 export class QcEngine {
   readonly thresholds: Record<MetricCode, QcThresholds>;
-  private readonly windows = new Map<string, Window>();
-  private batches = 0;
+  /**
+   * Windows per station, then per metric: looked up with the reading's own strings (a joined
+   * key string per reading cost more than the tests themselves, CPU profile).
+   */
+  private readonly windows = new Map<string, Map<string, Window>>();
+  private count = 0;
+  /** Use clock: advanced when a window is first used in a batch (LRU order at batch granularity). */
+  private clock = 0;
 
   constructor(
     readonly windowSize: number,
@@ -212,36 +217,76 @@ export class QcEngine {
   }
 
   get seriesCount(): number {
-    return this.windows.size;
+    return this.count;
+  }
+
+  private get(station: string, metric: string): Window | undefined {
+    return this.windows.get(station)?.get(metric);
+  }
+
+  private add(station: string, metric: string): Window {
+    let byMetric = this.windows.get(station);
+    if (!byMetric) {
+      byMetric = new Map();
+      this.windows.set(station, byMetric);
+    }
+    const w: Window = { ts: [], v: [], used: ++this.clock };
+    byMetric.set(metric, w);
+    this.count++;
+    return w;
   }
 
   /** Load the recent history of the series in `readings` that are not in memory. */
   async seed(db: Queryable, readings: readonly Reading[]): Promise<number> {
-    const missing = new Map<string, [string, string]>();
+    const missing: [string, string][] = [];
     for (const r of readings) {
-      const k = key(r.station, r.metric);
-      if (!this.windows.has(k) && !missing.has(k)) missing.set(k, [r.station, r.metric]);
+      if (this.get(r.station, r.metric)) continue;
+      missing.push([r.station, r.metric]);
+      this.add(r.station, r.metric); // filled below
     }
-    if (missing.size === 0) return 0;
-    const pairs = [...missing.values()];
-    const res = await db.query<{ station: string; metric: string; ts: number; value: number }>(
-      `SELECT s.station, s.metric, (extract(epoch FROM r.time) * 1000)::float8 AS ts, r.value
-         FROM unnest($1::text[], $2::text[]) AS s(station, metric)
-         CROSS JOIN LATERAL (
-           SELECT time, value FROM readings
-            WHERE station = s.station AND metric = s.metric
-            ORDER BY time DESC LIMIT $3) r`,
-      [pairs.map((p) => p[0]), pairs.map((p) => p[1]), this.windowSize],
-    );
-    for (const k of missing.keys()) this.windows.set(k, { ts: [], v: [] });
+    if (missing.length === 0) return 0;
+    let res;
+    try {
+      res = await db.query<{ station: string; metric: string; ts: number; value: number }>(
+        `SELECT s.station, s.metric, (extract(epoch FROM r.time) * 1000)::float8 AS ts, r.value
+           FROM unnest($1::text[], $2::text[]) AS s(station, metric)
+           CROSS JOIN LATERAL (
+             SELECT time, value FROM readings
+              WHERE station = s.station AND metric = s.metric
+              ORDER BY time DESC LIMIT $3) r`,
+        [missing.map((p) => p[0]), missing.map((p) => p[1]), this.windowSize],
+      );
+    } catch (e) {
+      // not seeded: forget the placeholders, so the next attempt asks again
+      for (const [station, metric] of missing) this.remove(station, metric);
+      throw e;
+    }
     const rows = res.rows.sort((a, b) => a.ts - b.ts);
     for (const row of rows) {
-      const w = this.windows.get(key(row.station, row.metric))!;
+      const w = this.get(row.station, row.metric)!;
       w.ts.push(Math.round(row.ts));
       w.v.push(row.value);
     }
     this.evict();
-    return missing.size;
+    return missing.length;
+  }
+
+  private remove(station: string, metric: string): void {
+    const byMetric = this.windows.get(station);
+    if (byMetric?.delete(metric)) {
+      this.count--;
+      if (byMetric.size === 0) this.windows.delete(station);
+    }
+  }
+
+  /** Drop the least recently used windows beyond maxSeries (a scan: only while over the bound). */
+  private evict(): void {
+    const over = this.count - this.maxSeries;
+    if (over <= 0) return;
+    const all: [number, string, string][] = [];
+    for (const [station, byMetric] of this.windows) for (const [metric, w] of byMetric) all.push([w.used, station, metric]);
+    all.sort((a, b) => a[0] - b[0]);
+    for (let i = 0; i < over; i++) this.remove(all[i]![1], all[i]![2]);
   }
 
   private thresholdsFor(station: string, metric: MetricCode): QcThresholds {
@@ -249,14 +294,6 @@ export class QcEngine {
     if (!this.stationRange || metric !== 'water_level') return t;
     const range = this.stationRange(station, metric); // not cached: the registry may change a station's levels
     return range ? { ...t, range } : t;
-  }
-
-  private evict(): void {
-    while (this.windows.size > this.maxSeries) {
-      const oldest = this.windows.keys().next().value;
-      if (oldest === undefined) break;
-      this.windows.delete(oldest);
-    }
   }
 
   /** A reading checked against the gross range (and its device hint) only: no history. */
@@ -277,21 +314,13 @@ export class QcEngine {
     for (let i = 1; i < readings.length && sorted; i++) if (readings[i]!.ts < readings[i - 1]!.ts) sorted = false;
     const order = sorted ? null : readings.map((_, i) => i).sort((a, b) => readings[a]!.ts - readings[b]!.ts);
     const size = this.windowSize;
-    const tick = ++this.batches;
+    const batchStart = this.clock;
     for (let j = 0; j < readings.length; j++) {
       const i = order ? order[j]! : j;
       const r = readings[i]!;
-      const k = key(r.station, r.metric);
-      let w = this.windows.get(k);
-      if (!w) {
-        w = { ts: [], v: [], used: tick };
-        this.windows.set(k, w);
-      } else if (w.used !== tick) {
-        // most recently used last (LRU eviction), once per batch
-        w.used = tick;
-        this.windows.delete(k);
-        this.windows.set(k, w);
-      }
+      let w = this.get(r.station, r.metric);
+      if (!w) w = this.add(r.station, r.metric);
+      else if (w.used <= batchStart) w.used = ++this.clock; // most recently used (once per batch)
       const t = this.thresholdsFor(r.station, r.metric);
       const last = w.ts.length ? w.ts[w.ts.length - 1]! : -Infinity;
       if (r.ts <= last) {

@@ -49,36 +49,62 @@ export interface StoreResult {
 export async function insertReadings(tx: Queryable, readings: readonly Reading[], opts: { latest?: boolean } = {}): Promise<StoreResult> {
   if (readings.length === 0) return { inserted: 0, duplicates: 0 };
   const n = readings.length;
-  const time = new Array<string>(n);
-  const station = new Array<string>(n);
-  const metric = new Array<string>(n);
-  const value = new Array<number>(n);
-  const quality = new Array<number>(n);
-  const seq = new Array<number | null>(n);
-  // Readings of one message usually share a timestamp: format each distinct one once.
-  let lastTs = NaN;
-  let lastIso = '';
-  for (let i = 0; i < n; i++) {
-    const r = readings[i]!;
-    if (r.ts !== lastTs) {
-      lastTs = r.ts;
-      lastIso = new Date(r.ts).toISOString();
-    }
-    time[i] = lastIso;
-    station[i] = r.station;
-    metric[i] = r.metric;
-    value[i] = r.value;
-    quality[i] = QARTOD_CODE[r.quality];
-    seq[i] = r.seq;
-  }
+  const cols = readingColumns(readings);
+  // time as epoch milliseconds (float8, exact to the microsecond in to_timestamp): cheaper to
+  // format here and to parse in the server than ISO timestamps
   const ins = await tx.query(
     `INSERT INTO readings (time, station, metric, value, quality, seq)
-     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::float8[], $5::int2[], $6::int8[])
+     SELECT to_timestamp(t / 1000), s, m, v, q, n FROM unnest($1::float8[], $2::text[], $3::text[], $4::float8[], $5::int2[], $6::int8[]) AS u(t, s, m, v, q, n)
      ON CONFLICT DO NOTHING`,
-    [time, station, metric, value, quality, seq],
+    [cols.time, cols.station, cols.metric, cols.value, cols.quality, cols.seq],
   );
   if (opts.latest !== false) await upsertLatest(tx, newestPerSeries(readings).values());
   return { inserted: ins.rowCount, duplicates: n - ins.rowCount };
+}
+
+/** Characters that must be escaped inside a quoted PostgreSQL array element. */
+const ARRAY_ESCAPE = /["\\]/;
+const ARRAY_ESCAPE_ALL = /["\\]/g;
+const quoteElement = (s: string) => `"${ARRAY_ESCAPE.test(s) ? s.replace(ARRAY_ESCAPE_ALL, '\\$&') : s}"`;
+const QUALITY_TEXT = Object.fromEntries(Object.entries(QARTOD_CODE).map(([k, v]) => [k, String(v)])) as Record<Reading['quality'], string>;
+
+/**
+ * The readings' columns as PostgreSQL array literals (text), built in one pass. Measured reason
+ * (CPU profile of the ingest bench): node-postgres' generic array serializer — a JS array per
+ * column, then each element escaped with two regular expressions — cost more than the rest of the
+ * insert's client side. Every element is quoted (text) or a plain number, so any text is safe.
+ */
+export function readingColumns(readings: readonly Reading[]): { time: string; station: string; metric: string; value: string; quality: string; seq: string } {
+  let time = '';
+  let station = '';
+  let metric = '';
+  let value = '';
+  let quality = '';
+  let seq = '';
+  // Readings of one message usually share a timestamp and a station: format each run once.
+  let lastTs = NaN;
+  let lastTsText = '';
+  let lastStation: string | null = null;
+  let lastStationText = '';
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i]!;
+    const sep = i === 0 ? '' : ',';
+    if (r.ts !== lastTs) {
+      lastTs = r.ts;
+      lastTsText = String(r.ts);
+    }
+    if (r.station !== lastStation) {
+      lastStation = r.station;
+      lastStationText = quoteElement(r.station);
+    }
+    time += sep + lastTsText;
+    station += sep + lastStationText;
+    metric += sep + quoteElement(r.metric);
+    value += sep + String(r.value);
+    quality += sep + QUALITY_TEXT[r.quality];
+    seq += sep + (r.seq === null ? 'NULL' : String(r.seq));
+  }
+  return { time: `{${time}}`, station: `{${station}}`, metric: `{${metric}}`, value: `{${value}}`, quality: `{${quality}}`, seq: `{${seq}}` };
 }
 
 const seriesKey = (r: Pick<Reading, 'station' | 'metric'>) => `${r.station}\u0000${r.metric}`;

@@ -180,17 +180,16 @@ function finishRecord(
     out.issues.push(fail('missing_station', 'reading names no station and the topic names none', index, raw));
     return;
   }
-  const handled = handledOf(raw, station, topicStation);
   if (topicStation && station !== topicStation) {
-    out.issues.push(fail('station_mismatch', `reading station ${station} differs from topic station ${topicStation}`, index, raw, handled));
+    out.issues.push(fail('station_mismatch', `reading station ${station} differs from topic station ${topicStation}`, index, raw, handledOf(raw, station, topicStation)));
     return;
   }
   if (!isMetric(metric)) {
-    out.issues.push(fail('unknown_metric', `unknown metric ${JSON.stringify(metric).slice(0, 80)}`, index, raw, handled));
+    out.issues.push(fail('unknown_metric', `unknown metric ${JSON.stringify(metric).slice(0, 80)}`, index, raw, handledOf(raw, station, topicStation)));
     return;
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    out.issues.push(fail('non_finite_value', `value ${String(value).slice(0, 40)} is not a finite number`, index, raw, handled));
+    out.issues.push(fail('non_finite_value', `value ${String(value).slice(0, 40)} is not a finite number`, index, raw, handledOf(raw, station, topicStation)));
     return;
   }
   if (checked && isStationId(station)) {
@@ -199,7 +198,7 @@ function finishRecord(
   }
   const r = Reading.safeParse({ station, metric, value, ts, quality, seq: seq ?? null });
   if (!r.success) {
-    out.issues.push(fail('invalid_payload', z.prettifyError(r.error), index, raw, handled));
+    out.issues.push(fail('invalid_payload', z.prettifyError(r.error), index, raw, handledOf(raw, station, topicStation)));
     return;
   }
   out.readings.push(r.data);
@@ -232,14 +231,14 @@ function decodeBatch(doc: Record<string, unknown>, topicStation: string | null, 
       continue;
     }
     const rec = raw as Record<string, unknown>;
-    const handled = () => handledOf(rec, rec.station ?? defaultStation, topicStation);
+    // (no closure per record here: tsx's keepNames wraps each one, a cost per reading)
     const metric = rec.metric;
     if (typeof metric === 'string' && !METRIC_SET.has(metric)) {
-      out.issues.push(fail('unknown_metric', `unknown metric ${JSON.stringify(metric).slice(0, 80)}`, index, raw, handled()));
+      out.issues.push(fail('unknown_metric', `unknown metric ${JSON.stringify(metric).slice(0, 80)}`, index, raw, handledOf(rec, rec.station ?? defaultStation, topicStation)));
       continue;
     }
     if ('value' in rec && (typeof rec.value !== 'number' || !Number.isFinite(rec.value))) {
-      out.issues.push(fail('non_finite_value', `value ${JSON.stringify(rec.value)?.slice(0, 40)} is not a finite number`, index, raw, handled()));
+      out.issues.push(fail('non_finite_value', `value ${JSON.stringify(rec.value)?.slice(0, 40)} is not a finite number`, index, raw, handledOf(rec, rec.station ?? defaultStation, topicStation)));
       continue;
     }
     if (fast && !Array.isArray(rec) && typeof metric === 'string') {
@@ -258,7 +257,7 @@ function decodeBatch(doc: Record<string, unknown>, topicStation: string | null, 
     }
     const p = WireReading.safeParse(raw);
     if (!p.success) {
-      out.issues.push(fail('invalid_payload', z.prettifyError(p.error), index, raw, handled()));
+      out.issues.push(fail('invalid_payload', z.prettifyError(p.error), index, raw, handledOf(rec, rec.station ?? defaultStation, topicStation)));
       continue;
     }
     const w = p.data;
