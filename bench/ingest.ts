@@ -22,6 +22,7 @@
  * Options are parsed here only: nothing in bench/ reads the environment.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -185,13 +186,15 @@ const cpuMs = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
 };
-/** CPU ms of another process from /proc (Linux); null elsewhere. */
-const procCpuMs = (pid: number | null | undefined): number | null => {
+/** CPU ms of another process from /proc (Linux), with its reaped children's if asked; null elsewhere. */
+const procCpuMs = (pid: number | null | undefined, reapedChildren = false): number | null => {
   if (!pid) return null;
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return ((Number(parts[11]) + Number(parts[12])) * 1000) / 100; // utime + stime, clock ticks of 1/100 s
+    // utime + stime (+ cutime + cstime), clock ticks of 1/100 s
+    const ticks = Number(parts[11]) + Number(parts[12]) + (reapedChildren ? Number(parts[13]) + Number(parts[14]) : 0);
+    return (ticks * 1000) / 100;
   } catch {
     return null;
   }
@@ -218,10 +221,14 @@ const median = (xs: number[]) => {
 };
 const fmt = (n: number | null) => (n === null || !Number.isFinite(n) ? 'n/a' : Math.round(n).toLocaleString('en-US'));
 const cpuDelta = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
-/** CPU ms of the database server: the postmaster and its backends (private server only). */
+/**
+ * CPU ms of the database server: the postmaster with its exited backends, and its live backends
+ * (private server only).
+ */
 const dbCpuMs = (): number | null => {
-  const pids = serverPids();
-  return pids.length ? pids.reduce((t, p) => t + (procCpuMs(p) ?? 0), 0) : null;
+  const [pm, ...backends] = serverPids();
+  if (pm === undefined) return null;
+  return (procCpuMs(pm, true) ?? 0) + backends.reduce((t, p) => t + (procCpuMs(p) ?? 0), 0);
 };
 const dbDesc = {
   embedded: 'embedded TimescaleDB (PGlite, in this process: decoding and inserting share one thread)',
@@ -285,7 +292,7 @@ function ceilingBatches(B: number, enc: TimeEncoding): string[][] {
   return batches;
 }
 
-async function ceilingPhase(writers: number, enc: TimeEncoding): Promise<{ rate: number; line: string }> {
+async function ceilingPhase(writers: number, enc: TimeEncoding): Promise<{ rate: number; cpu: number; line: string }> {
   await reset();
   const B = Number(values['ceiling-batch']);
   const batches = ceilingBatches(B, enc);
@@ -306,12 +313,15 @@ async function ceilingPhase(writers: number, enc: TimeEncoding): Promise<{ rate:
   const n = await stored();
   if (n !== N) throw new Error(`ceiling stored ${n} of ${N}`);
   const dbCpu = cpuDelta(db0, dbCpuMs());
-  return { rate, line: `${fmt(N)} in ${(ms / 1000).toFixed(2)} s, unnest x${B}, ${writers} writer(s), ${enc} time; CPU bench ${fmt(cpuMs() - cpu0)} ms${dbServer ? `, db ${fmt(dbCpu)} ms` : ''}` };
+  const benchCpu = cpuMs() - cpu0;
+  return { rate, cpu: benchCpu + (dbCpu ?? 0), line: `${fmt(N)} in ${(ms / 1000).toFixed(2)} s, unnest x${B}, ${writers} writer(s), ${enc} time; CPU bench ${fmt(benchCpu)} ms${dbServer ? `, db ${fmt(dbCpu)} ms` : ''}` };
 }
 
 // ---- (b) pipeline: publisher -> Mosquitto -> ingest (ack after commit) -> TimescaleDB ----------
 interface PipelineRun {
   rate: number;
+  /** CPU ms of every process of the phase: ingest, database, broker, publisher */
+  cpu: number;
   p50: number;
   p99: number;
   line: string;
@@ -381,6 +391,7 @@ async function pipelinePhase(readings: number, rate = 0): Promise<PipelineRun> {
   const p99 = pct(lat, 99);
   return {
     rate: (readings / ms) * 1000,
+    cpu: cpu + (dbCpu ?? 0) + (mCpu ?? 0) + (pubStats.cpu_ms ?? 0),
     p50,
     p99,
     line:
@@ -523,6 +534,8 @@ const A: number[] = [];
 const Bs: number[] = [];
 const C: number[] = [];
 const rA: number[] = [];
+const cpuA: number[] = [];
+const cpuB: number[] = [];
 const rC: number[] = [];
 const p99Flat: number[] = [];
 const p50Flat: number[] = [];
@@ -537,6 +550,8 @@ for (let round = 1; round <= ROUNDS; round++) {
   Bs.push(b.rate);
   C.push(c.rate);
   rA.push(b.rate / a.rate);
+  cpuA.push(a.cpu);
+  cpuB.push(b.cpu);
   rC.push(b.rate / c.rate);
   p50Flat.push(b.p50);
   p99Flat.push(b.p99);
@@ -579,6 +594,12 @@ out(`(b) paced     ${fmt(paced.rate).padStart(9)} readings/s  offered ${fmt(pace
 out(`(c) naive     ${fmt(naiveRate).padStart(9)} readings/s  median of ${ROUNDS} (${spread(C)})`);
 out(`pipeline / ceiling = ${ratioCeiling.toFixed(2)} (goal >= 0.7), pipeline / naive = ${ratioNaive.toFixed(1)}x  [medians of the per-round ratios]; ceiling: the best of ${mode === 'server' ? `${values['ceiling-writers']} parallel writers x ` : ''}ISO / epoch time, calibrated once: ${writers} writer(s), ${encoding} time`);
 if (scaling) out(`scaling on $share: 1 process ${fmt(scaling.one)}/s, 2 processes ${fmt(scaling.two)}/s = ${(scaling.two / scaling.one).toFixed(2)}x (median of 2 each)`);
+// Both phases are CPU-bound on the same cores: (b)/(a) cannot exceed CPU(a) / CPU(b) for the same readings.
+const cpuBound = median(cpuA) / median(cpuB);
+out(
+  `CPU for ${fmt(N)} readings (all processes, medians): (a) ${fmt(median(cpuA))} ms, (b) ${fmt(median(cpuB))} ms on ${availableParallelism()} cores: ` +
+    `where both saturate the cores, (b)/(a) <= ${cpuBound.toFixed(2)}`,
+);
 out(`ceiling / naive = ${structural.toFixed(1)}x: the most any ingest could gain over the naive one on this database`);
 out(
   JSON.stringify({
@@ -593,6 +614,10 @@ out(
     ceiling_per_s: Math.round(ceiling),
     naive_per_s: Math.round(naiveRate),
     ceiling_vs_naive: Number(structural.toFixed(2)),
+    cpu_ms_ceiling: Math.round(median(cpuA)),
+    cpu_ms_pipeline: Math.round(median(cpuB)),
+    cpu_bound_ratio: Number(cpuBound.toFixed(3)),
+    cores: availableParallelism(),
     ceiling_writers: writers,
     ceiling_time: encoding,
     commit_concurrency: mode === 'server' ? Number(ingestSettings.INGEST_COMMIT_CONCURRENCY ?? 2) : 1,

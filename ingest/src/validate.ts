@@ -22,10 +22,14 @@ export function validateReading(r: Reading, stations: ReadonlyMap<string, Statio
   if (!station.metrics.includes(r.metric)) {
     return { reason: 'metric_not_at_station', detail: `station ${r.station} does not report ${r.metric}`, reading: r };
   }
-  // per-station range (water level from the station's reference levels), else the metric's
-  const range = validRange(station, r.metric);
-  if (r.value < range.min || r.value > range.max) {
-    return { reason: 'out_of_range', detail: `${r.metric} ${r.value} outside [${range.min}, ${range.max}] ${METRICS[r.metric].unit} (${range.basis} range)`, reading: r };
+  // per-station range (water level from the station's reference levels), else the metric's (read
+  // directly: validRange allocates its answer, a cost per reading)
+  const m = METRICS[r.metric];
+  if (r.metric === 'water_level' || r.value < m.validMin || r.value > m.validMax) {
+    const range = validRange(station, r.metric);
+    if (r.value < range.min || r.value > range.max) {
+      return { reason: 'out_of_range', detail: `${r.metric} ${r.value} outside [${range.min}, ${range.max}] ${m.unit} (${range.basis} range)`, reading: r };
+    }
   }
   if (r.ts > now + limits.maxFutureMs) {
     return { reason: 'future_timestamp', detail: `timestamp ${new Date(r.ts).toISOString()} is ${Math.round((r.ts - now) / 1000)} s in the future`, reading: r };
