@@ -72,6 +72,7 @@ export class ForecastRunner {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.unsubscribe?.();
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     if (this.timer !== null) this.deps.twin.clock.clearTimer(this.timer);
@@ -117,17 +118,38 @@ export class ForecastRunner {
     if (due !== null) this.timer = clock.setTimer(() => this.fire(), due - clock.now());
   }
 
+  /** A timer-started run is in progress; `deferred`: it became due again meanwhile. */
+  private busy = false;
+  private deferred = false;
+  private stopped = false;
+
   private fire(): void {
     this.timer = null;
+    if (this.stopped) return;
+    // One timed run at a time: inputs arriving while a run takes longer than the quiet period
+    // make one more run when it ends (queued runs would pile up behind a slow one and lag).
+    if (this.busy) {
+      this.deferred = true;
+      return;
+    }
     const now = this.deps.twin.clock.now();
     this.sched = onRunStarted(this.sched, now);
     if (!this.leader) return;
-    void this.runNow().catch((err: unknown) => {
-      this.stats.failures++;
-      this.deps.log.warn({ err: (err as Error).message }, 'forecast run failed; retrying after the quiet period');
-      this.sched = onRunFailed(this.sched, this.deps.twin.clock.now());
-      this.arm();
-    });
+    this.busy = true;
+    void this.runNow()
+      .catch((err: unknown) => {
+        this.stats.failures++;
+        this.deps.log.warn({ err: (err as Error).message }, 'forecast run failed; retrying after the quiet period');
+        this.sched = onRunFailed(this.sched, this.deps.twin.clock.now());
+        this.arm();
+      })
+      .finally(() => {
+        this.busy = false;
+        if (this.deferred) {
+          this.deferred = false;
+          this.fire();
+        }
+      });
     this.arm();
   }
 
