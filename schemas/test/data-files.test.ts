@@ -43,3 +43,43 @@ describe('reference data in git', () => {
     for (const f of ['schemas/data/SOURCE.md', 'schemas/data/domain/domain-facts.json', 'schemas/data/domain/domain-facts.md']) expect(tracked.has(f), f).toBe(true);
   });
 });
+
+describe('Hubei boundaries', () => {
+  type Fc = { features: { properties: { code: string; name: string; prefecture?: string }; geometry: { type: string; coordinates: unknown } }[] };
+  const read = (f: string) => JSON.parse(readFileSync(path.join(ROOT, 'schemas/data/yangtze-basin', f), 'utf8')) as Fc;
+  const prefectures = read('hubei-prefectures.geojson');
+  const counties = read('hubei-counties.geojson');
+  const positions = (fc: Fc) => fc.features.map((f) => f.geometry.coordinates).flat(4) as number[];
+
+  it('are tracked in git with their source noted', () => {
+    for (const f of ['hubei-prefectures.geojson', 'hubei-counties.geojson']) {
+      expect(tracked.has(`schemas/data/yangtze-basin/${f}`), f).toBe(true);
+      expect(readFileSync(path.join(ROOT, 'schemas/data/SOURCE.md'), 'utf8')).toContain(`yangtze-basin/${f}`);
+    }
+  });
+
+  it('hold the 17 prefecture-level divisions and their counties, with GB/T 2260 codes, inside Hubei', () => {
+    expect(prefectures.features).toHaveLength(17);
+    const names = new Set(prefectures.features.map((f) => f.properties.name));
+    for (const n of ['武汉市', '宜昌市', '荆州市', '十堰市', '恩施土家族苗族自治州', '神农架林区']) expect(names).toContain(n);
+    expect(counties.features.length).toBeGreaterThanOrEqual(100);
+    for (const f of [...prefectures.features, ...counties.features]) {
+      expect(f.properties.code).toMatch(/^42\d{4}$/);
+      expect(['Polygon', 'MultiPolygon']).toContain(f.geometry.type);
+    }
+    for (const f of counties.features) expect(names).toContain(f.properties.prefecture);
+    const box = [Infinity, Infinity, -Infinity, -Infinity];
+    const xy = [...positions(prefectures), ...positions(counties)];
+    for (let i = 0; i < xy.length; i += 2) {
+      box[0] = Math.min(box[0]!, xy[i]!);
+      box[1] = Math.min(box[1]!, xy[i + 1]!);
+      box[2] = Math.max(box[2]!, xy[i]!);
+      box[3] = Math.max(box[3]!, xy[i + 1]!);
+    }
+    // Hubei spans about 108.3–116.2 E, 29.0–33.3 N
+    expect(box[0]).toBeGreaterThan(108);
+    expect(box[1]).toBeGreaterThan(28.9);
+    expect(box[2]).toBeLessThan(116.5);
+    expect(box[3]).toBeLessThan(33.5);
+  });
+});
