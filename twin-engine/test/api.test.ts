@@ -64,6 +64,27 @@ describe('twin-engine API', () => {
     expect(csv.body).toBe('time,value,quality\r\n2026-07-10T07:00:00.000Z,27.1,pass\r\n2026-07-10T07:30:00.000Z,27.3,pass\r\n2026-07-10T08:00:00.000Z,27.5,suspect\r\n');
   });
 
+  it('serves the readings of many stations over a window in one answer, the newest per step', async () => {
+    type Answer = { stepS: number; truncated: boolean; series: { station: string; metric: string; unit: string; points: { time: string; value: number; quality: string }[] }[] };
+    const w = '&from=2026-07-10T00:00:00Z&to=2026-07-10T09:00:00Z';
+    const all = (await get(`/api/readings/window?metric=water_level&metric=discharge${w}`)).json<Answer>();
+    expect(all).toMatchObject({ stepS: 300, truncated: false });
+    expect(all.series).toEqual([
+      { station: 'hankou', metric: 'water_level', unit: 'm', points: [
+        { time: '2026-07-10T07:00:00.000Z', value: 27.1, quality: 'pass' },
+        { time: '2026-07-10T07:30:00.000Z', value: 27.3, quality: 'pass' },
+        { time: '2026-07-10T08:00:00.000Z', value: 27.5, quality: 'suspect' },
+      ] },
+      { station: 'yichang', metric: 'discharge', unit: 'm3/s', points: [{ time: '2026-07-10T08:00:00.000Z', value: 51000, quality: 'pass' }] },
+    ]);
+    // one reading per hour: the newest of 07:00-08:00 is the 07:30 one, with its own time
+    const hourly = (await get(`/api/readings/window?metric=water_level&stepS=3600${w}`)).json<Answer>();
+    expect(hourly.series[0]!.points.map((p) => [p.time, p.value])).toEqual([['2026-07-10T07:30:00.000Z', 27.3], ['2026-07-10T08:00:00.000Z', 27.5]]);
+    expect((await get(`/api/readings/window?metric=discharge&station=hankou${w}`)).json<Answer>().series).toEqual([]);
+    expect((await get(`/api/readings/window?metric=water_level&station=hankou&station=yichang&from=2026-07-10T07:10:00Z&to=2026-07-10T07:40:00Z`)).json<Answer>().series[0]!.points).toHaveLength(1);
+    expect((await get('/api/readings/window?metric=water_level&stepS=0')).statusCode).toBe(400);
+  });
+
   it('serves a resampled series from the continuous aggregates, resolution picked from the window', async () => {
     const r = (await get('/api/stations/hankou/series?metric=water_level&from=2026-07-10T00:00:00Z&to=2026-07-10T12:00:00Z')).json<{
       resolution: string;

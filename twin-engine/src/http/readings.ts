@@ -41,6 +41,22 @@ const SeriesQuery = z.object({
 const Bucket = z.object({ time: z.string(), min: z.number(), max: z.number(), avg: z.number(), last: z.number(), count: z.number().int(), flagged: z.number().int() });
 const Series = z.object({ station: StationId, metric: MetricCode, unit: z.string(), resolution: z.enum(['15m', '1h', '1d']), buckets: z.array(Bucket) });
 
+const WindowQuery = z.object({
+  metric: z.union([MetricCode, z.array(MetricCode).max(50)]).describe('one or more metrics'),
+  station: z.union([StationId, z.array(StationId)]).optional().describe('default: every station'),
+  from: IsoTime.optional().describe('start (inclusive); default 24 h before `to`'),
+  to: IsoTime.optional().describe('end (inclusive); default now'),
+  stepS: z.coerce.number().int().min(1).max(86_400).default(300).describe('at most one reading per station, metric and step of this many seconds: the newest in the step'),
+});
+const WindowSeries = z.object({ station: StationId, metric: MetricCode, unit: z.string(), points: z.array(Point).describe('oldest first') });
+const WindowAnswer = z.object({
+  from: z.string(),
+  to: z.string(),
+  stepS: z.number().int(),
+  series: z.array(WindowSeries).describe('by station, then metric'),
+  truncated: z.boolean().describe('the row limit (API_MAX_ROWS) cut the answer: ask for a larger step, fewer stations or a shorter window'),
+});
+
 function window(q: { from?: string; to?: string }, defaultMs: number): { from: Date; to: Date } {
   const to = q.to ? new Date(q.to) : new Date();
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - defaultMs);
@@ -88,6 +104,33 @@ export const readingsPlugin: ApiPlugin<{ latest?: LatestSource }> = async (app, 
     const text = await latest(stations, q.metric ?? null);
     // a JSON string is sent unchanged by fastify (no serialisation); the type provider types only objects
     return reply.type('application/json; charset=utf-8').send(text as unknown as LatestReading[]);
+  });
+
+  // The readings of many stations over one window in one request (the wall's timeline replay):
+  // the newest reading of each station, metric and step, so a day of 10,000 stations stays a
+  // bounded answer. Points are real readings (their own time, value and QC flag), not averages.
+  app.get('/readings/window', { schema: { tags: ['readings'], summary: 'Readings of many stations in a window, one per station, metric and step', querystring: WindowQuery, response: { 200: WindowAnswer, ...errorResponses } } }, async (req) => {
+    const q = req.query;
+    const { from, to } = window(q, 86_400_000);
+    const metrics = Array.isArray(q.metric) ? q.metric : [q.metric];
+    const stations = q.station === undefined ? null : Array.isArray(q.station) ? q.station : [q.station];
+    const limit = config.maxRows;
+    const r = await db.query<{ station: string; metric: MetricCode; t: number; value: number; quality: number }>(
+      `SELECT station, metric, (extract(epoch FROM max(time)) * 1000)::float8 AS t, last(value, time) AS value, last(quality, time)::int AS quality
+         FROM readings
+        WHERE metric = ANY($1) AND ($2::text[] IS NULL OR station = ANY($2)) AND time >= $3 AND time <= $4
+        GROUP BY station, metric, time_bucket($5::interval, time)
+        ORDER BY station, metric, t
+        LIMIT $6`,
+      [metrics, stations, from.toISOString(), to.toISOString(), `${q.stepS} seconds`, limit + 1],
+    );
+    const series: z.infer<typeof WindowSeries>[] = [];
+    let cur: z.infer<typeof WindowSeries> | undefined;
+    for (const row of r.rows.slice(0, limit)) {
+      if (cur?.station !== row.station || cur.metric !== row.metric) series.push((cur = { station: row.station, metric: row.metric, unit: METRICS[row.metric].unit, points: [] }));
+      cur.points.push({ time: new Date(row.t).toISOString(), value: row.value, quality: QUALITY_BY_CODE[row.quality] ?? 'not_evaluated' });
+    }
+    return { from: from.toISOString(), to: to.toISOString(), stepS: q.stepS, series, truncated: r.rows.length > limit };
   });
 
   const Params = z.object({ id: StationId });
