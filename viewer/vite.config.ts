@@ -13,8 +13,9 @@ const cesiumBuild = path.join(path.dirname(createRequire(import.meta.url).resolv
 const cesiumDirs = ['Workers', 'Assets', 'ThirdParty', 'Widgets'];
 
 /**
- * The basin's Natural Earth layers from the repository (schemas/data/yangtze-basin), bundled at
- * build time as the virtual module `virtual:basin-geo` (types in src/virtual.d.ts).
+ * The basin's layers from the repository (schemas/data/yangtze-basin: Natural Earth rivers, lakes
+ * and places; Hubei's prefecture and county boundaries), bundled at build time as the virtual module
+ * `virtual:basin-geo` (types in src/virtual.d.ts).
  */
 function basinGeo(): Plugin {
   const id = 'virtual:basin-geo';
@@ -28,7 +29,8 @@ function basinGeo(): Plugin {
         this.addWatchFile(path.join(dir, f));
         return readFileSync(path.join(dir, f), 'utf8');
       };
-      return ['rivers', 'lakes', 'places'].map((n) => `export const ${n} = JSON.parse(${JSON.stringify(read(`${n}.geojson`))});`).join('\n');
+      const files = { rivers: 'rivers', lakes: 'lakes', places: 'places', prefectures: 'hubei-prefectures', counties: 'hubei-counties' };
+      return Object.entries(files).map(([n, f]) => `export const ${n} = JSON.parse(${JSON.stringify(read(`${f}.geojson`))});`).join('\n');
     },
   };
 }

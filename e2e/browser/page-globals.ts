@@ -8,6 +8,7 @@ declare global {
       viewer: CesiumWidget;
       layer: { size: number };
       reaches: { size: number };
+      boundaries: { prefectures: number; counties: number };
       state: { reachesColoured: number };
       ready: boolean;
       flyTo: (id: string) => void;

@@ -107,6 +107,10 @@ describe('command wall in Chromium', () => {
     await page.waitForTimeout(3500); // the camera flight
     await page.waitForFunction(() => window.basin!.viewer.scene.globe.tilesLoaded, null, { timeout: GLOBE_TIMEOUT, polling: 500 });
     await shot(page, 'reaches-1920x1080.png');
+    // Hubei's 17 prefecture-level and 103 county-level divisions outlined under the rivers
+    const drawn = await page.evaluate(() => window.basin!.boundaries);
+    expect(drawn.prefectures).toBeGreaterThanOrEqual(17);
+    expect(drawn.counties).toBeGreaterThanOrEqual(103);
 
     // timeline replay of the last 24 h: 24 h ago this fresh system had no readings, at the end it has
     await page.locator('#replay-btn').click();

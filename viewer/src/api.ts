@@ -78,6 +78,13 @@ export type SeriesPoint = z.infer<typeof SeriesPoint>;
 /** Raw readings of a window (`points`, oldest first; a page with `nextCursor` on newer servers). */
 export const Series = z.object({ station: z.string(), metric: MetricCode, points: z.array(SeriesPoint), nextCursor: z.string().nullable().optional() });
 export type Series = z.infer<typeof Series>;
+/** Readings of many stations over one window (`GET /api/readings/window`): the newest per step. */
+export const ReadingsWindow = z.object({
+  stepS: z.number(),
+  truncated: z.boolean(),
+  series: z.array(z.object({ station: z.string(), metric: MetricCode, points: z.array(SeriesPoint) })),
+});
+export type ReadingsWindow = z.infer<typeof ReadingsWindow>;
 /** Resampled series from the continuous aggregates (15 min / 1 h / 1 d buckets). */
 export const Buckets = z.object({
   station: z.string(),
@@ -143,6 +150,9 @@ export const ApiReach = z.looseObject({ id: z.string(), river: z.string(), fromK
 export const ReachSummary = z.looseObject({ stations: z.number(), online: z.number(), worstWaterClass: WaterClass.nullable(), floodColour: Severity.nullable() });
 export const StateSummary = z.looseObject({ reaches: z.record(z.string(), ReachSummary) });
 
+/** A station's live state (`GET /api/state/stations`): the twin engine's online verdict. */
+export const LiveStation = z.looseObject({ station: z.string(), online: z.boolean(), ageS: z.number().nullable() });
+
 export const Health = z.object({ status: z.string() });
 
 const enc = encodeURIComponent;
@@ -156,11 +166,16 @@ export const api = {
   /** Raw readings of a window, newest `limit` (older servers) or the first page (newer). */
   series: (station: string, metric: MetricCode, fromMs: number, toMs: number, limit = 10_000) =>
     call(Series, `api/stations/${enc(station)}/readings?metric=${metric}&from=${iso(fromMs)}&to=${iso(toMs)}&limit=${limit}`),
+  /** Every station's readings of these metrics in a window, at most one per step, in one request. */
+  window: (metrics: readonly MetricCode[], fromMs: number, toMs: number, stepS: number) =>
+    call(ReadingsWindow, `api/readings/window?${metrics.map((m) => `metric=${m}`).join('&')}&from=${iso(fromMs)}&to=${iso(toMs)}&stepS=${stepS}`),
   /** Resampled from the continuous aggregates; `missing` on servers without it. */
   buckets: (station: string, metric: MetricCode, fromMs: number, toMs: number) =>
     optional(call(Buckets, `api/stations/${enc(station)}/series?metric=${metric}&from=${iso(fromMs)}&to=${iso(toMs)}&resolution=auto`)),
   reaches: () => optional(call(z.array(ApiReach), 'api/model/reaches')),
   summary: () => optional(call(StateSummary, 'api/state/summary')),
+  /** Online / offline per station as the twin engine judges it; `missing` on servers without it. */
+  liveState: () => optional(call(z.array(LiveStation), 'api/state/stations')),
   /** Newest flood forecast of one gauge; `missing` on servers without forecasts, `[]` when none was run. */
   forecast: (station: string) => optional(call(z.array(StationForecast), `api/forecasts?station=${enc(station)}`)),
   alerts: () => optional(call(z.array(ApiAlert), 'api/alerts?state=firing,acknowledged,dispatched&limit=500')),

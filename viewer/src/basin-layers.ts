@@ -3,13 +3,14 @@ import {
   LabelCollection, LabelStyle, Material, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, PolylineCollection,
   Primitive, VerticalOrigin, type Scene,
 } from 'cesium';
-import { LAKES, PLACES, RIVERS, type Pos } from './basin-geo';
+import { COUNTIES, LAKES, PLACES, PREFECTURES, RIVERS, type Area, type Pos } from './basin-geo';
 import { LAKE_ZH, PLACE_ZH, RIVER_ZH } from './names-zh';
 import type { Lang } from './format';
 
 /**
- * The basin drawn from the repository's Natural Earth extracts: the bundled imagery stops at
- * 0.18°/pixel, so rivers, lakes and places carry the map at basin scale.
+ * The basin drawn from the repository's data: the bundled imagery stops at 0.18°/pixel, so Hubei's
+ * prefecture and county boundaries, Natural Earth rivers, lakes and places carry the map at basin
+ * scale.
  */
 /** Line width (px) by Natural Earth scalerank: the main stem widest, minor tributaries thinnest. */
 export function riverWidth(scalerank: number): number {
@@ -18,14 +19,44 @@ export function riverWidth(scalerank: number): number {
 
 const RIVER_COLOR = Color.fromCssColorString('#4fb3ff');
 const LAKE_COLOR = Color.fromCssColorString('#2b86d1').withAlpha(0.75);
+const PREFECTURE_COLOR = Color.fromCssColorString('#d9c49a').withAlpha(0.8);
+const COUNTY_COLOR = Color.fromCssColorString('#a9b8c6').withAlpha(0.4);
+/** County lines only when the camera is this close (m): at basin scale they would be clutter. */
+const COUNTY_MAX_DISTANCE = 1.4e6;
 const FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
 
 export interface BasinLayers {
+  /** Boundary lines drawn: prefecture-level and county-level outlines (rings). */
+  readonly boundaries: { prefectures: number; counties: number };
   setLang(lang: Lang): void;
   setVisible(v: boolean): void;
 }
 
+/** Every ring (outer boundaries and holes) of a polygon or multipolygon, as drawn outlines. */
+export function areaRings(g: Area): Pos[][] {
+  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  return polys.flat().filter((r) => r.length >= 2);
+}
+
+function addBoundaries(scene: Scene): { collection: PolylineCollection; prefectures: number; counties: number } {
+  // first of the basin's primitives: drawn under the rivers and lakes
+  const collection = scene.primitives.add(new PolylineCollection()) as PolylineCollection;
+  const add = (areas: typeof PREFECTURES, width: number, color: Color, far: number) => {
+    let n = 0;
+    for (const f of areas)
+      for (const ring of areaRings(f.geometry)) {
+        collection.add({ positions: Cartesian3.fromDegreesArray(ring.flat()), width, material: Material.fromType('Color', { color }), distanceDisplayCondition: new DistanceDisplayCondition(0, far) });
+        n++;
+      }
+    return n;
+  };
+  const counties = add(COUNTIES, 1, COUNTY_COLOR, COUNTY_MAX_DISTANCE);
+  const prefectures = add(PREFECTURES, 1.6, PREFECTURE_COLOR, Number.POSITIVE_INFINITY);
+  return { collection, prefectures, counties };
+}
+
 export function addBasinLayers(scene: Scene, lang: Lang): BasinLayers {
+  const boundaries = addBoundaries(scene);
   const rivers = scene.primitives.add(new PolylineCollection()) as PolylineCollection;
   const labels = scene.primitives.add(new LabelCollection({ scene })) as LabelCollection;
   for (const f of RIVERS) {
@@ -100,12 +131,13 @@ export function addBasinLayers(scene: Scene, lang: Lang): BasinLayers {
     dots.add({ position: Cartesian3.fromDegrees(n.lon, n.lat), text: '●', font: `9px ${FONT}`, fillColor: Color.fromCssColorString('#f2f6fa'), horizontalOrigin: HorizontalOrigin.CENTER, verticalOrigin: VerticalOrigin.CENTER, distanceDisplayCondition: new DistanceDisplayCondition(0, n.rank <= 4 ? 2.5e7 : 2.2e6) });
   }
   return {
+    boundaries: { prefectures: boundaries.prefectures, counties: boundaries.counties },
     setLang(lang) {
       for (const { n, label } of items) label.text = lang === 'zh' ? n.zh : n.en;
       scene.requestRender();
     },
     setVisible(v) {
-      rivers.show = lakes.show = labels.show = dots.show = v;
+      rivers.show = lakes.show = labels.show = dots.show = boundaries.collection.show = v;
       scene.requestRender();
     },
   };

@@ -68,6 +68,7 @@ const T = {
   chartEmpty: ['该时段无数据', 'no data in this window'],
   legend: ['图例', 'Legend'],
   replay: ['24小时回放', '24 h replay'],
+  replayTruncated: ['窗口内读数过多，部分站点未回放', 'too many readings in the window: some stations are not replayed'],
   reachLegend: ['河段（洪水颜色优先）水质类别:', 'Reaches (flood colour first), water class:'],
   cst: ['北京时间', 'China Standard Time'],
   analysis: ['分析', 'Analysis'],

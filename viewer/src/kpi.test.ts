@@ -22,6 +22,15 @@ describe('KPIs', () => {
     expect(k.alertsBySeverity).toBeNull();
     expect(k.tasksOverdue).toBeNull();
   });
+  it("counts online by the API's live state when the wall has it (a station missing from it is offline)", () => {
+    const latest = [r('hankou', 'water_level', 28.0), r('shashi', 'water_level', 42.5), r('jianli', 'water_level', 36, 3_600_000)];
+    const online = new Map([['hankou', false], ['jianli', true]]);
+    const status = statusByStation(BASIN_STATIONS, latest, now, online);
+    expect(status.get('hankou')!.liveness).toBe('stale');
+    expect(status.get('jianli')!.liveness).toBe('live');
+    expect(status.get('shashi')!.liveness).toBe('stale');
+    expect(computeKpis(BASIN_STATIONS, status, null, null, now).online).toBe(1);
+  });
   it('counts active alerts by colour and overdue open tasks', () => {
     const k = computeKpis([], new Map(), [
       { severity: 'red', state: 'firing' }, { severity: 'red', state: 'acknowledged' }, { severity: 'blue', state: 'resolved' },

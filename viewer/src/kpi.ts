@@ -13,14 +13,15 @@ export interface Kpis {
   tasksOpen: number | null;
 }
 
-export function statusByStation(stations: readonly Station[], latest: readonly LatestReading[], now: number): Map<string, StationStatus> {
+/** `online`: the API's live verdict per station (see stationStatus); null to judge by reading age. */
+export function statusByStation(stations: readonly Station[], latest: readonly LatestReading[], now: number, online: ReadonlyMap<string, boolean> | null = null): Map<string, StationStatus> {
   const by = new Map<string, LatestReading[]>();
   for (const r of latest) {
     const l = by.get(r.station);
     if (l) l.push(r);
     else by.set(r.station, [r]);
   }
-  return new Map(stations.map((s) => [s.id, stationStatus(s, by.get(s.id) ?? [], now)]));
+  return new Map(stations.map((s) => [s.id, stationStatus(s, by.get(s.id) ?? [], now, online ? (online.get(s.id) ?? false) : null)]));
 }
 
 const OPEN_TASK = new Set<ApiTask['state']>(['open', 'accepted', 'overdue']);

@@ -15,7 +15,7 @@ import { renderKpis } from './kpi-view';
 import { StationPanel } from './panel';
 import { PRESETS, type Preset } from './presets';
 import { ReachLayer } from './reach-layer';
-import { latestAt, primaryMetric, timeAtStep, type ReplaySeries } from './replay';
+import { latestAt, primaryMetric, replaySeries, replayStep, timeAtStep, type ReplaySeries } from './replay';
 import { WATER_CLASS_COLOR } from './reach-status';
 import { KIND_SHAPE, shapeImage, StationLayer } from './station-layer';
 import { SEVERITY_COLOR, STATE_COLOR, stationColor } from './status';
@@ -30,6 +30,8 @@ const state = {
   stations: [] as Station[],
   byId: new Map<string, Station>(),
   latest: [] as LatestReading[],
+  /** The twin engine's online verdict per station (null: not available, the 15-min rule applies). */
+  online: null as Map<string, boolean> | null,
   alerts: { ok: false, missing: false, message: '' } as Optional<ApiAlert[]>,
   /** Timeline replay: the moment shown and the last 24 h of each station's primary series; null when live. */
   replay: null as { at: number; from: number; to: number; series: ReplaySeries[] } | null,
@@ -51,6 +53,8 @@ declare global {
       state: typeof state;
       layer: StationLayer;
       reaches: ReachLayer;
+      /** Boundary outlines drawn (Hubei prefectures and counties). */
+      boundaries: { prefectures: number; counties: number };
       ready: boolean;
       flyTo: (id: string) => void;
       closePanel: () => void;
@@ -115,6 +119,7 @@ async function boot(): Promise<void> {
     state,
     layer,
     reaches,
+    boundaries: basinLayers.boundaries,
     ready: false,
     flyTo: (id) => flyTo(id),
     closePanel: () => panel.close(),
@@ -263,7 +268,8 @@ async function boot(): Promise<void> {
   function render(): void {
     const replay = state.replay;
     const now = replay ? replay.at : Date.now();
-    const status = statusByStation(state.stations, replay ? latestAt(replay.series, now) : state.latest, now);
+    // live: the API's online / offline state; replay: the readings' age at that moment
+    const status = replay ? statusByStation(state.stations, latestAt(replay.series, now), now) : statusByStation(state.stations, state.latest, now, state.online);
     const alertByStation = new Map<string, ApiAlert['severity']>();
     const firing = new Set<string>();
     if (state.alerts.ok)
@@ -299,9 +305,10 @@ async function boot(): Promise<void> {
         const r = await api.reaches();
         if (r.ok) reaches.setReaches(r.data);
       }
-      const [latest, alerts, tasks, summary] = await Promise.all([api.latest(), api.alerts(), api.tasks(), api.summary()]);
+      const [latest, alerts, tasks, summary, live] = await Promise.all([api.latest(), api.alerts(), api.tasks(), api.summary(), api.liveState()]);
       if (summary.ok) state.reachesColoured = reaches.setStatus(summary.data.reaches);
       state.latest = latest;
+      state.online = live.ok ? new Map(live.data.map((s) => [s.station, s.online])) : null;
       state.alerts = alerts;
       state.tasks = tasks;
       state.connected = true;
@@ -346,16 +353,18 @@ async function boot(): Promise<void> {
     btn.textContent = t('connecting', lang);
     const to = Date.now();
     const from = to - 86_400_000;
-    const series = await Promise.all(
-      state.stations.map(async (s): Promise<ReplaySeries | null> => {
-        const m = primaryMetric(s);
-        if (!m) return null;
-        const r = await api.series(s.id, m, from, to, 5000).catch(() => null);
-        if (!r) return null;
-        return { station: s.id, metric: m, t: r.points.map((p) => Date.parse(p.time)), v: r.points.map((p) => p.value), q: r.points.map((p) => p.quality ?? 'not_evaluated') };
-      }),
-    );
-    state.replay = { at: to, from, to, series: series.filter((x): x is ReplaySeries => x !== null) };
+    // one request for the whole window: each station's primary metric, at most one reading per step
+    const metrics = [...new Set(state.stations.map(primaryMetric).filter((m) => m !== null))];
+    const answer = await api.window(metrics, from, to, replayStep(to - from, state.stations.length)).catch((e: unknown) => {
+      toast(`${t('replay', lang)}: ${(e as Error).message}`, true);
+      return null;
+    });
+    if (!answer) {
+      btn.textContent = t('replay', lang);
+      return;
+    }
+    if (answer.truncated) toast(`${t('replay', lang)}: ${t('replayTruncated', lang)}`, true);
+    state.replay = { at: to, from, to, series: replaySeries(state.stations, answer) };
     range.max = String(STEPS);
     range.value = String(STEPS);
     range.hidden = false;

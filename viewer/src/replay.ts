@@ -1,4 +1,5 @@
 import type { LatestReading, MetricCode, QualityFlag, Station } from '@basin/schemas';
+import type { ReadingsWindow } from './api';
 
 /**
  * Timeline replay (pure): the wall's "latest values" as they stood at a past moment, from the
@@ -39,6 +40,23 @@ export function latestAt(series: readonly ReplaySeries[], at: number): LatestRea
     out.push({ station: s.station, metric: s.metric, value: s.v[i]!, time, quality: s.q[i]!, receivedAt: time });
   }
   return out;
+}
+
+/** Rows the replay asks the API for at most (its row limit, API_MAX_ROWS, is 50,000 by default). */
+export const REPLAY_MAX_ROWS = 40_000;
+
+/** The step (s) of a replay window: 5 min, coarser when stations × steps would pass the row budget. */
+export function replayStep(windowMs: number, stations: number, maxRows = REPLAY_MAX_ROWS): number {
+  const perStation = Math.max(1, Math.floor(maxRows / Math.max(1, stations)));
+  return Math.max(300, Math.ceil(windowMs / 1000 / perStation));
+}
+
+/** Each station's series of its primary metric from one window answer (other metrics left out). */
+export function replaySeries(stations: readonly Pick<Station, 'id' | 'metrics'>[], answer: Pick<ReadingsWindow, 'series'>): ReplaySeries[] {
+  const primary = new Map(stations.map((s) => [s.id, primaryMetric(s)]));
+  return answer.series
+    .filter((x) => primary.get(x.station) === x.metric)
+    .map((x) => ({ station: x.station, metric: x.metric, t: x.points.map((p) => Date.parse(p.time)), v: x.points.map((p) => p.value), q: x.points.map((p) => p.quality ?? 'not_evaluated') }));
 }
 
 /** Slider position (0 … steps) ↔ time in the window [from, to]. */

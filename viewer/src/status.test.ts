@@ -45,6 +45,21 @@ describe('station status', () => {
     expect(stationStatus({ levels: null }, [reading('ph', 7, now - STALE_MS)], now).liveness).toBe('live');
     expect(stationStatus({ levels: null }, [reading('ph', 7, now - STALE_MS - 1)], now).liveness).toBe('stale');
   });
+  it.each([
+    // [API's verdict, reading age, liveness]: the API's online state decides, not the age
+    [true, 60_000, 'live'],
+    [true, STALE_MS + 60_000, 'live'], // a logger reporting hourly that the server knows is online
+    [false, 60_000, 'stale'], // device declared offline (MQTT last will) right after a reading
+    [false, STALE_MS + 60_000, 'stale'],
+    [null, 60_000, 'live'], // no API state (replay, older server): the 15-min rule
+    [null, STALE_MS + 1, 'stale'],
+  ] as const)('API online=%s, reading %d ms old: %s', (online, age, want) => {
+    expect(stationStatus({ levels: null }, [reading('ph', 7, now - age)], now, online).liveness).toBe(want);
+  });
+  it('no readings: no data, whatever the API says', () => {
+    expect(stationStatus({ levels: null }, [], now, true).liveness).toBe('nodata');
+    expect(stationStatus({ levels: null }, [], now, false).liveness).toBe('nodata');
+  });
   it('no readings: no data', () => {
     expect(stationStatus({ levels: jianli }, [], now)).toMatchObject({ liveness: 'nodata', flood: null, newest: 0 });
   });

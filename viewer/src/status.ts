@@ -15,7 +15,11 @@ export interface StationStatus {
   worstQuality: LatestReading['quality'] | null;
 }
 
-/** A station is stale when it sent nothing for this long (simulator and loggers report every 1–10 min). */
+/**
+ * Without the API's live state (a timeline replay of the past, or a server without
+ * `/api/state/stations`) a station counts as stale when it sent nothing for this long (simulator
+ * and loggers report every 1–10 min).
+ */
 export const STALE_MS = 15 * 60_000;
 
 /**
@@ -33,7 +37,12 @@ export function floodLevel(levels: GaugeLevels | null, stage: number | null): Se
 
 const Q_RANK = { pass: 0, not_evaluated: 1, suspect: 2, fail: 3 } as const;
 
-export function stationStatus(station: Pick<Station, 'levels'> & { kind?: Station['kind'] }, latest: readonly LatestReading[], now: number, staleMs = STALE_MS): StationStatus {
+/**
+ * `online` is the twin engine's own verdict (`GET /api/state/stations`, kept current by the stream's
+ * station.online / station.offline events: fresh readings by the server's per-station limit and the
+ * device not declared offline); null when the wall has none, then the 15-min rule applies.
+ */
+export function stationStatus(station: Pick<Station, 'levels'> & { kind?: Station['kind'] }, latest: readonly LatestReading[], now: number, online: boolean | null = null, staleMs = STALE_MS): StationStatus {
   let newest = 0;
   let stage: number | null = null;
   let worst: LatestReading['quality'] | null = null;
@@ -43,7 +52,7 @@ export function stationStatus(station: Pick<Station, 'levels'> & { kind?: Statio
     if (r.metric === 'water_level') stage = r.value;
     if (worst === null || Q_RANK[r.quality] > Q_RANK[worst]) worst = r.quality;
   }
-  const liveness: Liveness = newest === 0 ? 'nodata' : now - newest > staleMs ? 'stale' : 'live';
+  const liveness: Liveness = newest === 0 ? 'nodata' : (online ?? now - newest <= staleMs) ? 'live' : 'stale';
   // Reservoir levels are 汛限 / 正常蓄水, not river flood levels: no SL 758 river colour for them.
   const flood = station.kind === 'reservoir' ? null : floodLevel(station.levels, stage);
   return { liveness, flood, stage, newest, worstQuality: worst };
