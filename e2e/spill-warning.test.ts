@@ -127,6 +127,12 @@ describe('spill scenario: the Wuhan intakes are warned before the plume arrives'
     }
   });
 
+  it('the Yangtze intakes below the Han mouth are not warned: the main stem dilutes the plume below class III', () => {
+    const warned = [...new Set(alerts.filter((a) => a.rule_id === 'spill-intake-forecast').map((a) => a.station))];
+    console.info(`forecast warnings: ${warned.map((id) => `${id} h${h(first('spill-intake-forecast', id)!.opened)}`).join(', ')}; observed above class III: ${[...observedAbove].map(([id, t]) => `${id} h${h(t)}`).join(', ')}`);
+    expect(warned.filter((id) => BASIN_STATIONS.find((s) => s.id === id)?.river === 'Yangtze')).toEqual([]);
+  });
+
   it('the plume stays along its bank: the left-bank intake sees more than the right-bank ones', () => {
     const peak = (id: string) => Math.max(...Array.from({ length: RUN_H * 6 }, (_, i) => rowsAt(T0 + i * STEP).find((r) => r.station === id)!.value));
     const left = peak('intake-zongguan');
