@@ -2,7 +2,7 @@
  * Benchmark: the viewer's station layer (Cesium primitives: one BillboardCollection) against a
  * naive one-Entity-per-station layer, in Debian's Chromium on SwiftShader, same page, same run.
  *
- *   npm run bench -- viewer [--stations 10000] [--updates 1000] [--seconds 15] [--rounds 2] [--width 960 --height 540]
+ *   npm run bench -- viewer [--stations 10000] [--updates 1000] [--seconds 15] [--rounds 3] [--width 960 --height 540]
  *
  * Each round loads viewer/dist/bench.html afresh (served from this process) and runs one mode:
  * N stations scattered over the basin, U colour changes per second applied before each frame,
@@ -32,7 +32,7 @@ const { values: a } = parseArgs({
     stations: { type: 'string', default: '10000' },
     updates: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '15' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     width: { type: 'string', default: '960' },
     height: { type: 'string', default: '540' },
   },

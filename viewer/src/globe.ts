@@ -14,7 +14,7 @@ import type { Preset } from './presets';
  * optionally a configured WMTS / XYZ detail layer on top.
  */
 export interface GlobeOptions {
-  /** Render on demand, no MSAA, no atmosphere: for walls without a GPU. */
+  /** Render on demand, no MSAA, no atmosphere, no order-independent translucency: for walls without a GPU. */
   light: boolean;
   /** Below 1 renders fewer pixels (software rendering); 1 by default. */
   resolutionScale?: number;
@@ -34,6 +34,9 @@ export function createGlobe(container: HTMLElement, opts: GlobeOptions): CesiumW
     requestRenderMode: opts.light,
     maximumRenderTimeChange: Number.POSITIVE_INFINITY,
     msaaSamples: opts.light ? 1 : 4,
+    // order-independent translucency renders translucent commands into two extra targets and
+    // composites them: work a wall without a GPU is spared in light mode (plain alpha blending)
+    orderIndependentTranslucency: !opts.light,
     contextOptions: { webgl: { preserveDrawingBuffer: true } },
   });
   const scene = viewer.scene;
