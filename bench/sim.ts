@@ -2,7 +2,7 @@
  * Benchmark: sensors-sim generation + publishing rate against a local Mosquitto, beside a bare
  * mqtt.js publisher of pre-built payloads (same broker, same run).
  *
- *   npm run bench -- sim [--rounds N] [--warmup N] [--cases 1,100,10000] [--msgs N]
+ *   npm run bench -- sim [--rounds N] [--warmup N] [--cases 1,100,10000] [--msgs N] [--generation auto|worker|inline] [--versus worker|inline]
  *
  * Fairness: both sides publish with QoS 1, MQTT 5, one connection, the same in-flight window
  * (1000) and the same socket options (TCP_NODELAY, as the simulator's lanes set it). The bare side
@@ -11,8 +11,15 @@
  * simulator hands them to mqtt.js (views of its outbox write buffer); the totals of readings and
  * payload bytes of every pair are checked equal. The simulator runs as users run it:
  * backfill (`--speed max`), its disk outbox (fresh directory per round, default fsync policy
- * 'interval'), manifest accounting, birth message. Timing of both starts before the connection
- * and ends when the last PUBACK arrived.
+ * 'interval'), manifest accounting, birth message, generation as the engine chooses it (`auto`:
+ * on a worker thread from 1,000 stations on machines with 4 cores or more; `--generation
+ * worker|inline` forces one). `--versus MODE`
+ * adds a third arm to every round, the simulator with that generation mode beside the same bare
+ * round (order rotated), so both modes are compared in one run (`versus` in the JSON line). Timing of both starts before
+ * the connection and ends when the last PUBACK arrived; the simulator's set-up before it (opening the
+ * outbox, building the engine, starting the generation worker: `engine.prepare()`) is not timed, as
+ * the bare side's payloads are built before timing too. The CPU time per message counts every
+ * thread of the process (the worker's too).
  *
  * Robustness (the machine is shared, rates drift 2-3x between runs): per case, short rounds of
  * bare and simulator alternate (AB BA AB …, so a slow drift hurts both equally); the first
@@ -44,6 +51,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '1' },
     cases: { type: 'string', default: '1,100,10000' },
     msgs: { type: 'string', default: '30000' },
+    generation: { type: 'string', default: 'auto' },
+    versus: { type: 'string' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -74,7 +83,9 @@ interface Msg {
   count: number;
 }
 
-async function runSim(url: string, stations: SimStation[], ticks: number, tag: string): Promise<Round> {
+type Generation = 'auto' | 'worker' | 'inline';
+
+async function runSim(url: string, stations: SimStation[], ticks: number, tag: string, generation = args.generation as Generation): Promise<Round> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sim-bench-'));
   try {
     const engine = new Engine({
@@ -98,8 +109,10 @@ async function runSim(url: string, stations: SimStation[], ticks: number, tag: s
       // The bare side's unit is the PUBACK too (there is no ingest in this benchmark).
       confirm: 'puback',
       highWater: 200_000,
+      generation,
       log,
     });
+    await engine.prepare();
     collect();
     const c0 = process.cpuUsage();
     const t = performance.now();
@@ -177,7 +190,8 @@ const median = (xs: number[]): number => {
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 const broker = await startMosquitto();
-const results: { stations: number; ratio: number; simReadings: number }[] = [];
+const results: { stations: number; ratio: number; simReadings: number; versus: number | null }[] = [];
+const versus = args.versus as Generation | undefined;
 try {
   for (const n of args.cases.split(',').map(Number)) {
     const stations = selectStations({ seed: 1, count: n });
@@ -185,20 +199,28 @@ try {
     const ticks = Math.max(1, Math.round(TARGET_MSGS / perTick));
     const payloads = buildPayloads(stations, ticks);
     const pairs: { bare: Round; sim: Round }[] = [];
+    const versusRatios: number[] = [];
     for (let r = 0; r < WARMUP + ROUNDS; r++) {
       let bare: Round;
       let sim: Round;
+      let alt: Round | null = null;
       if (r % 2 === 0) {
         bare = await runBare(broker.url, payloads, `${n}-${r}`);
         sim = await runSim(broker.url, stations, ticks, `${n}-${r}`);
+        if (versus) alt = await runSim(broker.url, stations, ticks, `${n}-${r}-v`, versus);
       } else {
+        if (versus) alt = await runSim(broker.url, stations, ticks, `${n}-${r}-v`, versus);
         sim = await runSim(broker.url, stations, ticks, `${n}-${r}`);
         bare = await runBare(broker.url, payloads, `${n}-${r}`);
       }
+      const altRatio = alt && alt.readings / alt.secs / (bare.readings / bare.secs);
+      if (altRatio !== null && r >= WARMUP) versusRatios.push(altRatio);
       if (bare.bytes !== sim.bytes || bare.readings !== sim.readings) throw new Error(`unfair comparison: bare ${bare.readings} readings / ${bare.bytes} B, simulator ${sim.readings} / ${sim.bytes} B`);
       const ratio = sim.readings / sim.secs / (bare.readings / bare.secs);
       process.stdout.write(
-        `  ${r < WARMUP ? 'warm-up' : `round ${r - WARMUP + 1}`}: bare ${fmt(bare.messages / bare.secs)} msg/s (${(bare.cpuUs / bare.messages).toFixed(1)} µs CPU/msg)  sim ${fmt(sim.messages / sim.secs)} msg/s (${(sim.cpuUs / sim.messages).toFixed(1)} µs CPU/msg)  ratio ${ratio.toFixed(3)}\n`,
+        `  ${r < WARMUP ? 'warm-up' : `round ${r - WARMUP + 1}`}: bare ${fmt(bare.messages / bare.secs)} msg/s (${(bare.cpuUs / bare.messages).toFixed(1)} µs CPU/msg)  sim ${fmt(sim.messages / sim.secs)} msg/s (${(sim.cpuUs / sim.messages).toFixed(1)} µs CPU/msg)  ratio ${ratio.toFixed(3)}` +
+          (alt ? `  | ${versus} ${fmt(alt.messages / alt.secs)} msg/s (${(alt.cpuUs / alt.messages).toFixed(1)} µs CPU/msg) ratio ${altRatio!.toFixed(3)}` : '') +
+          '\n',
       );
       if (r >= WARMUP) pairs.push({ bare, sim });
     }
@@ -208,12 +230,12 @@ try {
     const ratio = median(pairs.map((p) => p.sim.readings / p.sim.secs / (p.bare.readings / p.bare.secs)));
     const simReadings = rate(sims, 'readings');
     const cpuRatio = median(bares.map((b) => b.cpuUs / b.messages)) / median(sims.map((x) => x.cpuUs / x.messages));
-    results.push({ stations: n, ratio, simReadings });
+    results.push({ stations: n, ratio, simReadings, versus: versus ? median(versusRatios) : null });
     process.stdout.write(
       `stations ${String(n).padStart(6)} (${ticks} ticks, ${payloads.length} msgs, ${fmt(sims[0]!.bytes)} payload bytes per round, median of ${pairs.length} pairs): ` +
         `simulator ${fmt(rate(sims, 'messages'))} msg/s ${fmt(simReadings)} readings/s ${median(sims.map((s) => s.cpuUs / s.messages)).toFixed(1)} µs CPU/msg | ` +
         `bare mqtt.js ${fmt(rate(bares, 'messages'))} msg/s ${fmt(rate(bares, 'readings'))} readings/s ${median(bares.map((s) => s.cpuUs / s.messages)).toFixed(1)} µs CPU/msg | ` +
-        `ratio ${ratio.toFixed(3)} (CPU-time ratio ${cpuRatio.toFixed(3)})\n`,
+        `ratio ${ratio.toFixed(3)} (CPU-time ratio ${cpuRatio.toFixed(3)})${versus ? ` | ${versus} generation: ratio ${median(versusRatios).toFixed(3)}` : ''}\n`,
     );
   }
 } finally {
@@ -223,5 +245,5 @@ const worst = results.reduce((a, b) => (b.ratio < a.ratio ? b : a));
 const big = results[results.length - 1]!;
 process.stdout.write(`ratio_vs_bare is the worst case (${worst.stations} stations); readings_per_s is the simulator at ${big.stations} stations\n`);
 process.stdout.write(
-  `${JSON.stringify({ bench: 'sim', readings_per_s: Math.round(big.simReadings), ratio_vs_bare: Math.round(worst.ratio * 1000) / 1000, ratios: Object.fromEntries(results.map((r) => [r.stations, Math.round(r.ratio * 1000) / 1000])) })}\n`,
+  `${JSON.stringify({ bench: 'sim', readings_per_s: Math.round(big.simReadings), ratio_vs_bare: Math.round(worst.ratio * 1000) / 1000, ratios: Object.fromEntries(results.map((r) => [r.stations, Math.round(r.ratio * 1000) / 1000])), generation: args.generation, ...(versus ? { versus: { generation: versus, ratios: Object.fromEntries(results.map((r) => [r.stations, Math.round(r.versus! * 1000) / 1000])) } } : {}) })}\n`,
 );

@@ -1,8 +1,12 @@
+import { availableParallelism } from 'node:os';
 import type { Logger } from '@basin/platform';
 import type { IClientOptions } from 'mqtt';
 import { Emitter } from './emitter.js';
-import { Generator, type GeneratorConfig, type Position, type PublishMode } from './generation/generator.js';
+import { Replayer, type Batch } from './generation/batch.js';
+import { Generator, provision, type GeneratorConfig, type Position, type PublishMode } from './generation/generator.js';
 import { compileOutages } from './generation/outages.js';
+import { WorkerGeneration } from './generation/worker-generation.js';
+import { SimErrors } from './errors.js';
 import { confirmedMeta, type Manifest } from './manifest.js';
 import { Outbox, type FsyncPolicy } from './outbox.js';
 import { loadRunState, saveRunState, type RunState } from './run-state.js';
@@ -19,6 +23,11 @@ export type { ConfirmMode } from './sending/sender.js';
 const SLICE_STATIONS = 128;
 const SLICE_MS = 2;
 const SLICE_MAX_MS = 10;
+/** Worker generation: station-ticks per request, and requests outstanding at once. */
+const WORKER_BUDGET = 512;
+const WORKER_AHEAD = 2;
+const WORKER_FROM_STATIONS = 1000;
+const WORKER_FROM_CORES = 4;
 
 export interface EngineOptions {
   scenario: Scenario;
@@ -53,6 +62,15 @@ export interface EngineOptions {
   highWater: number;
   /** While every connection is up, generation waits once this many messages are written but not yet sent (default 4 × window, at least 5000). */
   lead?: number;
+  /**
+   * 'worker': generation and encoding run on a worker thread, beside sending; 'inline': on the
+   * sending thread, in bounded turns between its I/O; 'auto' (default): the worker from
+   * WORKER_FROM_STATIONS stations on when the machine has WORKER_FROM_CORES cores or more.
+   * Measured (`npm run bench -- sim --versus inline`) on a 2-core VM, the worker lost at every
+   * station count: the sending thread, the broker and the worker compete for two cores, and
+   * handing batches across threads costs CPU of its own.
+   */
+  generation?: 'worker' | 'inline' | 'auto';
   log: Logger;
 }
 
@@ -112,7 +130,10 @@ export class Engine {
   readonly stats: EngineStats;
   private readonly outbox: Outbox;
   private readonly state: RunState;
-  private readonly gen: Generator;
+  /** Exactly one of the two: generation on this thread or on the worker. */
+  private readonly gen: Generator | null = null;
+  private readonly worker: WorkerGeneration | null = null;
+  private readonly replayer: Replayer;
   private readonly emitter: Emitter;
   private readonly sender: Sender;
   /** Generation position (ahead of the saved state's in gateway mode: a tick is saved whole). */
@@ -123,6 +144,7 @@ export class Engine {
   private readonly anchor: number;
   private waitingLead = false;
   private waitingDrain = false;
+  private failed = false;
   private stopped = false;
   private finished = false;
   private genTimer: NodeJS.Timeout | null = null;
@@ -149,14 +171,19 @@ export class Engine {
     this.done = new Promise((r) => (this.resolveDone = r));
     this.lead = o.lead ?? Math.max(5000, 4 * o.window);
     const plan = planLanes(o.mode, o.stations, o.connections, o.clientId);
-    this.gen = new Generator(this.generatorConfig(plan), { ...this.state.seq }, Date.now);
+    const config = this.generatorConfig(plan);
+    const auto = o.stations.length >= WORKER_FROM_STATIONS && availableParallelism() >= WORKER_FROM_CORES;
+    const inline = o.generation === 'inline' || ((o.generation ?? 'auto') === 'auto' && !auto);
+    if (inline) this.gen = new Generator(config, { ...this.state.seq }, Date.now);
+    else this.worker = new WorkerGeneration({ config, seq: { ...this.state.seq }, pos: { ...this.pos } }, (b) => this.onBatch(b), (e) => this.generationFailed(e));
     this.emitter = new Emitter(this.outbox, this.state, compileOutages(o.scenario, o.stations, o.seed, this.state.t0), this.stats);
+    this.replayer = new Replayer(this.emitter);
     this.sender = new Sender(this.senderOptions(plan), this.outbox, this.stats, {
       left: (meta, bytes, refused) => this.left(meta, bytes, refused),
       pumped: () => this.resume(),
     });
     if (!resumed && o.provision) {
-      this.gen.provision(this.emitter);
+      provision(config, this.emitter);
       this.outbox.flush();
     }
     if (resumed) o.log.info({ nextTick: new Date(this.state.nextTick).toISOString(), backlog: this.outbox.backlog }, 'resuming from the outbox state');
@@ -176,8 +203,19 @@ export class Engine {
     return { plan, mqtt: o.mqtt, hj212, confirm, confirmTimeoutMs: o.confirmTimeoutMs ?? 60_000, window: o.window, outboxDir: o.outboxDir, log: o.log };
   }
 
+  /** Start-up work before the run can go (the generation worker builds its generator). */
+  async prepare(): Promise<void> {
+    try {
+      await this.worker?.ready;
+    } catch (e) {
+      await this.close();
+      throw SimErrors.GENERATION_FAILED(e);
+    }
+  }
+
   /** Connect every lane (the first one must connect, or this rejects) and start generating. */
   async start(): Promise<void> {
+    await this.prepare();
     try {
       await this.sender.connect();
     } catch (e) {
@@ -224,11 +262,12 @@ export class Engine {
   private loop = (): void => {
     this.genTimer = null;
     if (this.stopped || this.finished) return;
+    if (this.worker) return this.requestMore(this.worker);
     const began = performance.now();
     let yielded = false;
     const limit = Math.min(this.limit(), this.o.end - 1);
     while (this.pos.tick <= limit && !this.blocked()) {
-      this.gen.generate(this.pos, SLICE_STATIONS, limit, this.emitter);
+      this.gen!.generate(this.pos, SLICE_STATIONS, limit, this.emitter);
       this.savePosition();
       // Bounded turns: the PUBACKs that arrived meanwhile are processed (and refill the window)
       // between slices, instead of after a whole tick (10,000 stations: tens of ms).
@@ -242,13 +281,47 @@ export class Engine {
     }
     this.afterTurn();
     if (this.pos.tick >= this.o.end || this.waitingDrain || this.waitingLead) return;
-    if (yielded) {
-      setImmediate(this.loop);
-      return;
-    }
+    if (yielded) setImmediate(this.loop);
+    else this.wait();
+  };
+
+  /** Simulated time has not reached the next tick yet: go on when it has (paced runs). */
+  private wait(): void {
+    if (this.genTimer) return;
     const speed = this.o.speed === 'max' ? Infinity : this.o.speed;
     this.genTimer = setTimeout(this.loop, Math.max(5, Math.min(1000, (this.pos.tick - this.limit()) / speed)));
-  };
+  }
+
+  /** Worker generation: keep up to WORKER_AHEAD requests outstanding while generation may go on. */
+  private requestMore(worker: WorkerGeneration): void {
+    if (this.failed || this.pos.tick >= this.o.end) return;
+    const limit = Math.min(this.limit(), this.o.end - 1);
+    if (this.pos.tick > limit) {
+      if (worker.pending === 0) this.wait();
+      return;
+    }
+    while (worker.pending < WORKER_AHEAD && !this.blocked()) worker.request(WORKER_BUDGET, limit);
+  }
+
+  /** A run of messages from the worker: into the outbox, in order; then ask for more. */
+  private onBatch(b: Batch): void {
+    if (this.stopped) return;
+    this.replayer.replay(b);
+    this.pos.tick = b.pos.tick;
+    this.pos.cursor = b.pos.cursor;
+    this.savePosition();
+    this.afterTurn();
+    if (b.nums.length === 0) this.wait();
+    else this.requestMore(this.worker!);
+  }
+
+  /** The worker failed (a bug): generation stops; what is in the outbox is still sent. */
+  private generationFailed(e: Error): void {
+    this.failed = true;
+    this.stats.errors++;
+    const err = SimErrors.GENERATION_FAILED(e);
+    this.o.log.error({ err: err.message, code: err.code }, 'generation stopped');
+  }
 
   /** The run state follows what is in the outbox (gateway mode: whole ticks, as batches are per tick). */
   private savePosition(): void {
@@ -321,7 +394,7 @@ export class Engine {
     } finally {
       this.outbox.close();
     }
-    await this.sender.close();
+    await Promise.all([this.sender.close(), this.worker?.close()]);
     this.stats.buffered = this.outbox.backlog;
   }
 }

@@ -15,6 +15,8 @@ export const SimErrors = {
   STATION_NOT_FOUND: (id: string) => new BasinError('SIM_STATION_NOT_FOUND', `scenario names unknown station "${id}"`, 400, { id }),
   CONNECT_FAILED: (url: string, cause: unknown) =>
     new BasinError('SIM_CONNECT_FAILED', `cannot connect to ${url}: ${(cause as Error)?.message ?? String(cause)}`, 503, undefined, { cause }),
+  GENERATION_FAILED: (cause: unknown) =>
+    new BasinError('SIM_GENERATION_FAILED', `generation failed: ${(cause as Error)?.message ?? String(cause)}`, 500, undefined, { cause }),
   OUTBOX_CORRUPT: (file: string, detail: string) => new BasinError('SIM_OUTBOX_CORRUPT', `outbox ${file} is corrupt: ${detail}`, 500, { file }),
   OUTBOX_LOCKED: (dir: string, pid: number) =>
     new BasinError('SIM_OUTBOX_LOCKED', `outbox ${dir} is in use by process ${pid}; use another --outbox directory`, 409, { dir, pid }),
@@ -30,6 +32,7 @@ export const EXIT_CODES: Record<string, number> = {
   SIM_HOSTILE_NOT_ALLOWED: 3,
   SIM_STATION_NOT_FOUND: 3,
   SIM_CONNECT_FAILED: 4,
+  SIM_GENERATION_FAILED: 1,
   SIM_OUTBOX_CORRUPT: 5,
   SIM_OUTBOX_LOCKED: 5,
   SIM_OUTBOX_MISMATCH: 5,

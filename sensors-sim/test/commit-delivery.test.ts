@@ -108,10 +108,10 @@ function options(over: Partial<EngineOptions>): EngineOptions {
 }
 
 describe('end-to-end delivery (commit confirmations)', () => {
-  it('loses nothing when Mosquitto is killed (SIGKILL) while it holds a backlog for an absent ingest', async () => {
+  it('loses nothing when Mosquitto is killed (SIGKILL) while it holds a backlog for an absent ingest (generation on the worker thread)', async () => {
     const ingest = fakeIngest();
     await ingest.start();
-    const engine = new Engine(options({}));
+    const engine = new Engine(options({ generation: 'worker' }));
     await engine.start();
     await until(() => ingest.received() > 1500, 90_000, 'first readings at the ingest');
     // The ingest goes away: the broker queues for its session and PUBACKs the simulator, which

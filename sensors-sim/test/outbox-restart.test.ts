@@ -185,9 +185,9 @@ describe('disk outbox against a real Mosquitto', () => {
     await gate.close();
   });
 
-  it('resumes after a simulator restart from the outbox: zero loss, zero gaps, same data', async () => {
+  it('resumes after a simulator restart from the outbox: zero loss, zero gaps, same data (generation on the worker thread)', async () => {
     const sub = await collector('it-sub-sim-restart');
-    const o = options({ mode: 'gateway', connections: 1 });
+    const o = options({ mode: 'gateway', connections: 1, generation: 'worker' });
     const first = new Engine(o);
     await first.start();
     await until(() => first.stats.acknowledged > 3000);

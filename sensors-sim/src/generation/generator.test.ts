@@ -4,7 +4,7 @@ import { forEachRange } from '../delivery/commit-tracker.js';
 import { parseScenario, resolveScenario, type Scenario } from '../scenario.js';
 import { roundValue, SignalModel } from '../signals.js';
 import { selectStations, type SimStation } from '../stations.js';
-import { CONTROL, DROP, Generator, HOLD, HOSTILE, SEND, type GeneratorConfig, type MessageKind, type Sink } from './generator.js';
+import { CONTROL, DROP, Generator, HOLD, HOSTILE, provision, SEND, type GeneratorConfig, type MessageKind, type Sink } from './generator.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -164,7 +164,7 @@ describe('Generator', () => {
   it('provisions a retained registry document for synthetic stations only', () => {
     const sts = selectStations({ seed: 3, count: 400 });
     const sink = collector();
-    new Generator(config({}, sts), {}, () => 0).provision(sink);
+    provision(config({}, sts), sink);
     const msgs = sink.out as Msg[];
     expect(msgs.length).toBe(sts.filter((s) => s.station.synthetic).length);
     expect(msgs.every((m) => m.kind === CONTROL && m.retain && m.topic.endsWith(`/${(JSON.parse(m.payload) as { id: string }).id}`))).toBe(true);

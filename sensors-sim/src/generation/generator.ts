@@ -111,17 +111,6 @@ export class Generator {
     }
   }
 
-  /** Retained registry documents of the synthetic stations (sent once, before their readings). */
-  provision(sink: Sink): void {
-    if (this.c.mode === 'hj212') return;
-    this.c.stations.forEach((s, i) => {
-      if (!s.station.synthetic) return;
-      const lane = this.c.mode === 'gateway' ? this.c.laneOfGateway.get(s.gateway)! : this.c.laneOfStation[i]!;
-      const doc = JSON.stringify(s.station);
-      sink.put(CONTROL, s.gateway, lane, topics.registry(s.id), '', 0, true, maxBytes(doc), stringWriter(doc));
-    });
-  }
-
   private nextSeq(id: string, n: number): number {
     const first = (this.seq[id] ?? 0) + 1;
     this.seq[id] = first + n - 1;
@@ -257,6 +246,17 @@ export class Generator {
     const json = JSON.stringify(doc);
     sink.put(CONTROL, st.gateway, this.c.laneOfStation[index]!, topics.status(st.id), '', 0, true, maxBytes(json), stringWriter(json));
   }
+}
+
+/** Retained registry documents of the synthetic stations (sent once, before their readings). */
+export function provision(c: GeneratorConfig, sink: Sink): void {
+  if (c.mode === 'hj212') return;
+  c.stations.forEach((s, i) => {
+    if (!s.station.synthetic) return;
+    const lane = c.mode === 'gateway' ? c.laneOfGateway.get(s.gateway)! : c.laneOfStation[i]!;
+    const doc = JSON.stringify(s.station);
+    sink.put(CONTROL, s.gateway, lane, topics.registry(s.id), '', 0, true, maxBytes(doc), stringWriter(doc));
+  });
 }
 
 /** The seq range of one station's readings (`station:first:last`). */
