@@ -68,6 +68,7 @@ describe('spill scenario: the Wuhan intakes are warned before the plume arrives'
   const observedAbove = new Map<string, number>();
   let alerts: AlertRow[] = [];
   let tasks: { alert_id: number; plan_id: string; action: string }[] = [];
+  let crossingEvents: { station: string; level: string; issued: number }[] = [];
 
   beforeAll(async () => {
     testDb = await openTestDb('embedded');
@@ -89,6 +90,7 @@ describe('spill scenario: the Wuhan intakes are warned before the plume arrives'
       await svc.evaluator.drain();
     }
     alerts = (await db.query<{ id: string; rule_id: string; station: string; opened_at: Date | string }>(`SELECT id, rule_id, station, opened_at FROM alerts ORDER BY opened_at`)).rows.map((a) => ({ id: Number(a.id), rule_id: a.rule_id, station: a.station, opened: new Date(a.opened_at).getTime() }));
+    crossingEvents = (await db.query<{ station: string; level: string; issued: string }>(`SELECT station, data->'data'->>'level' AS level, data->'data'->>'issuedAt' AS issued FROM stream_events WHERE type = 'forecast.crossing' ORDER BY id`)).rows.map((e) => ({ ...e, issued: Date.parse(e.issued) }));
     tasks = (await db.query<{ alert_id: string; plan_id: string; action: string }>(`SELECT alert_id, plan_id, action::text FROM tasks`)).rows.map((t) => ({ ...t, alert_id: Number(t.alert_id) }));
   }, 110_000);
 
@@ -121,6 +123,8 @@ describe('spill scenario: the Wuhan intakes are warned before the plume arrives'
       expect(observed!.opened, `${id}: observed alert at the first reading above class III`).toBe(observedAbove.get(id));
       expect(warned!.opened, `${id}: warned after the upstream observation`).toBeGreaterThanOrEqual(upstream);
       expect(observed!.opened - warned!.opened, `${id}: lead time, ms`).toBeGreaterThanOrEqual(4 * HOUR);
+      const announced = crossingEvents.find((e) => e.station === id && e.level === 'nh3n:IV');
+      expect(announced?.issued, `${id}: forecast.crossing event (webhook and stream) before the observation`).toBeLessThan(observed!.opened);
       const planned = tasks.filter((t) => t.alert_id === warned!.id && t.plan_id === 'spill-wuhan-intake');
       expect(planned.length, `${id}: plan tasks on the warning`).toBeGreaterThanOrEqual(2);
       console.info(`${id}: Xingou observed h${h(upstream)}, warned h${h(warned!.opened)}, observed h${h(observed!.opened)}: lead ${h(T0 + observed!.opened - warned!.opened)} h`);

@@ -7,6 +7,9 @@ import { EXCEEDANCE_DEFAULTS, exceedanceCrossings, predictFromExceedance, watche
 import { dischargeAt } from './spill-request.js';
 import { SPILL_MODEL_VERSION } from './spill-run.js';
 import { saveSpillRun } from './store.js';
+import { crossingChanges } from './changes.js';
+import { publishEvent } from '../ops/events.js';
+import type { ForecastCrossing } from '@basin/schemas';
 
 const HOUR = 3_600_000;
 /** Readings of the exceeding station each run reads (its baseline and the plume so far). */
@@ -43,8 +46,9 @@ interface Trigger {
  * (`nh3n:IV` at an intake) warn the intakes downstream before the plume reaches them. While the
  * station stays above the limit it runs again every `rerunMs` of reading time, and once more when
  * the station falls back below it. Every process runs one; only the holder of the `spill_watch`
- * lease produces runs, fenced in the storing transaction. Run ids come from the trigger (station,
- * metric, reading time), so the same trigger is stored once.
+ * lease produces runs, fenced in the storing transaction, with `forecast.crossing` webhook and
+ * stream events for the class crossings that changed since the station's previous run. Run ids come
+ * from the trigger (station, metric, reading time), so the same trigger is stored once.
  */
 export class SpillWatch {
   private readonly opts: SpillWatchOptions;
@@ -137,7 +141,13 @@ export class SpillWatch {
       targets: f.targets.map((p) => ({ ...p, arrivalAt: iso(p.arrivalAt), peakAt: iso(p.peakAt), reaching: p.reaching.map(iso) })),
     };
     const run = { id, issuedAt: t.ts, horizonH: this.opts.horizonH, modelVersion: `${SPILL_MODEL_VERSION} observed-exceedance`, inputs, crossings: exceedanceCrossings(id, t.ts, t.metric, f.targets) };
-    const stored = await db.transaction(async (tx) => (await holdsLease(tx, 'spill_watch', this.deps.holder)) && (await saveSpillRun(tx, run)));
+    const stored = await db.transaction(async (tx) => {
+      if (!(await holdsLease(tx, 'spill_watch', this.deps.holder))) return false;
+      const previous = await previousCrossings(tx, t.station, t.metric);
+      if (!(await saveSpillRun(tx, run))) return false;
+      await publishChanges(tx, previous, run.crossings.filter((c) => (c.threshold ?? 0) >= t.limit), t.metric);
+      return true;
+    });
     if (!stored) return;
     this.stats.runs++;
     const warned = f.targets.filter((p) => p.arrivalAt !== null).map((p) => p.station);
@@ -152,6 +162,25 @@ export class SpillWatch {
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'spill watch lease renewal failed');
     }
+  }
+}
+
+/** The crossings of the previous run from the same station and metric (none before the first). */
+async function previousCrossings(tx: Queryable, station: string, metric: string): Promise<ForecastCrossing[]> {
+  const r = await tx.query<{ events: ForecastCrossing[] | string }>(
+    `SELECT events FROM forecasts WHERE kind = 'spill' AND inputs->'trigger'->>'station' = $1 AND inputs->'trigger'->>'metric' = $2 ORDER BY issued_at DESC LIMIT 1`,
+    [station, metric],
+  );
+  const e = r.rows[0]?.events;
+  return e === undefined ? [] : typeof e === 'string' ? (JSON.parse(e) as ForecastCrossing[]) : e;
+}
+
+/** `forecast.crossing` webhook and stream events for the class crossings (at or above the watched limit) that changed since the previous run (1 h tolerance). */
+async function publishChanges(tx: Queryable, previous: ForecastCrossing[], next: ForecastCrossing[], metric: string): Promise<void> {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  for (const c of crossingChanges(previous, next, HOUR)) {
+    const data = { station: c.station, level: c.level, forecastId: c.forecastId, issuedAt: iso(c.issuedAt)!, crossingAt: iso(c.crossingAt), ...(c.value !== undefined ? { value: c.value } : {}) };
+    await publishEvent(tx, { type: 'forecast.crossing', data, attrs: { station: c.station, metric } });
   }
 }
 
