@@ -159,3 +159,33 @@ describe('flood-2020-jul: published July 2020 peaks', () => {
     }
   });
 });
+
+/**
+ * flood-2020-aug (run started 2020-08-17 00:00 +08:00) against the Shashi stage published for
+ * Three Gorges flood No. 5 (schemas/data/domain/flood-2020-aug.json: 43.08 m, 0.08 m above
+ * warning, on 2020-08-20 18:00). Tolerances as above: stage ±0.10 m; crossing hour ±8 h (the
+ * report gives the stage at 18:00, already above warning, not the hour it crossed).
+ */
+describe('flood-2020-aug: Shashi above warning on 2020-08-20 18:00', () => {
+  const T0_AUG = Date.parse('2020-08-17T00:00:00+08:00');
+  const aug = JSON.parse(readFileSync(new URL('../../schemas/data/domain/flood-2020-aug.json', import.meta.url), 'utf8')) as {
+    stage_m: { station: string; at: string; Z_m: number }[];
+  };
+  const fact = aug.stage_m.find((r) => r.station === 'shashi')!;
+  const at = (Date.parse(`${fact.at}+08:00`) - T0_AUG) / HOUR;
+  const augModel = new SignalModel(resolveScenario('flood-2020-aug'), 3, T0_AUG, HOUR);
+  const shashi = stations.get('shashi')!;
+  const stage = Array.from({ length: 289 }, (_, h) => augModel.sample(shashi, T0_AUG + h * HOUR)[shashi.metrics.indexOf('water_level')]!);
+
+  it('reads the fact it is calibrated to', () => {
+    expect([fact.Z_m, at, shashi.levels!.warning]).toEqual([43.08, 90, 43]);
+  });
+
+  it(`Shashi reads 43.08 m at 2020-08-20 18:00 (±${STAGE_TOL_M} m) and first reaches its 43.0 m warning level within ±${PEAK_TOL_H} h of it`, () => {
+    expect(Math.abs(stage[at]! - fact.Z_m)).toBeLessThanOrEqual(STAGE_TOL_M);
+    const crossing = stage.findIndex((z) => z >= shashi.levels!.warning!);
+    expect(crossing).toBeGreaterThan(0); // below warning when the run starts
+    expect(Math.abs(crossing - at)).toBeLessThanOrEqual(PEAK_TOL_H);
+    expect(Math.max(...stage)).toBeLessThan(shashi.levels!.guaranteed!);
+  });
+});

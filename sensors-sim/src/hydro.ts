@@ -274,8 +274,9 @@ export class RiverModel {
       const inPeak = Math.max(0, r.inflowPeakM3s - base);
       const outPeak = Math.max(1, Math.min(inPeak, r.maxOutflowM3s - base));
       // Same volume released with a lower peak: the hydrograph widens; the dam releases the peak
-      // after the inflow peak has passed (storage fills first).
+      // after the inflow peak has passed (storage fills first), unless the scenario says when.
       const outSigmaH = (r.widthH * inPeak) / outPeak;
+      const outAtH = r.releaseAtH ?? r.atH + (outSigmaH - r.widthH);
       const op: ReservoirOp = {
         station: r.station,
         river: fact.river,
@@ -284,7 +285,7 @@ export class RiverModel {
         inAt: t0 + r.atH * HOUR,
         inSigmaH: r.widthH,
         outPeak,
-        outAt: t0 + (r.atH + (outSigmaH - r.widthH)) * HOUR,
+        outAt: t0 + outAtH * HOUR,
         outSigmaH,
         areaM2: fact.areaM2,
       };

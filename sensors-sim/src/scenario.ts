@@ -33,6 +33,11 @@ export const ReservoirFlood = z.object({
   widthH: z.number().positive().max(24 * 30),
   /** Total outflow cap during the flood (e.g. 2020: inflow 75,000, outflow 49,400 m3/s). */
   maxOutflowM3s: z.number().positive().max(150_000),
+  /**
+   * Hour the release peaks, when the operators raised the outflow ahead of the inflow peak (the
+   * dam draws down first, then stores). Default: after the inflow peak, as the storage fills.
+   */
+  releaseAtH: Hours.optional(),
 });
 
 /**
