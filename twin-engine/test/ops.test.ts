@@ -131,4 +131,36 @@ describe.each(['embedded', 'server'] as const)('alert and task lifecycle on %s T
     expect((await app.inject({ url: '/api/audit?subjectType=alert', headers: bearer(k.admin) })).json<unknown[]>().length).toBeGreaterThan(0);
     await app.close();
   });
+
+  it('serves the alerts of a window with their transitions up to its end in one request (viewer role)', async () => {
+    const app = await testApp(db);
+    const k = await roleKeys(db);
+    const t0 = new Date();
+    const { alert } = await db.transaction((tx) => openAlert(tx, { ...input('jianli'), at: t0 }, rules));
+    await db.transaction((tx) => escalate(tx, { ruleId: 'flood-warning', subject: 'jianli', severity: 'red', evidence: {} }, rules));
+    await db.transaction((tx) => acknowledge(tx, alert.id, op, 'watching jianli'));
+    const { alert: old } = await db.transaction((tx) => openAlert(tx, { ...input('chenglingji'), at: new Date(t0.getTime() - 7_200_000) }, rules));
+    await db.transaction((tx) => resolve(tx, old.id, op, 'gone'));
+    const url = (from: Date, to: Date) => `/api/alerts/timeline?from=${from.toISOString()}&to=${to.toISOString()}`;
+    const res = await app.inject({ url: url(new Date(t0.getTime() - 1000), new Date(Date.now() + 1000)), headers: bearer(k.viewer) });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ alerts: { id: number; severity: string }[]; events: { alertId: number; action: string; actor: string; before: unknown; after: unknown; detail: unknown }[]; truncated: boolean }>();
+    expect(body.truncated).toBe(false);
+    expect(body.alerts.find((a) => a.id === alert.id)).toMatchObject({ severity: 'red' });
+    expect(body.events.filter((e) => e.alertId === alert.id).map((e) => [e.action, e.actor])).toEqual([
+      ['alert.open', 'system:rules'],
+      ['alert.escalate', 'system:rules'],
+      ['alert.acknowledge', 'key:op'],
+    ]);
+    expect(body.events.find((e) => e.alertId === alert.id && e.action === 'alert.acknowledge')).toMatchObject({ detail: { comment: 'watching jianli' } });
+    // opened before the window and resolved inside it: in, with its transitions from before the window
+    expect(body.events.filter((e) => e.alertId === old.id).map((e) => e.action)).toEqual(['alert.open', 'alert.resolve']);
+    // a window that ends before an alert opened leaves it out
+    const before = (await app.inject({ url: url(new Date(t0.getTime() - 3_600_000), new Date(t0.getTime() - 60_000)), headers: bearer(k.viewer) })).json<{ alerts: { id: number }[] }>();
+    expect(before.alerts.map((a) => a.id)).toContain(old.id);
+    expect(before.alerts.map((a) => a.id)).not.toContain(alert.id);
+    expect((await app.inject({ url: url(new Date(), t0), headers: bearer(k.viewer) })).json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((await app.inject({ url: '/api/alerts/timeline?from=yesterday&to=now', headers: bearer(k.viewer) })).statusCode).toBe(400);
+    await app.close();
+  });
 });

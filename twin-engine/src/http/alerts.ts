@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Alert, AlertState, ApiError, Severity } from '@basin/schemas';
-import { acknowledge, comment, dispatch, getAlert, listAlerts, listComments, resolve } from '../ops/alerts.js';
-import { readAudit } from '../ops/audit.js';
+import { acknowledge, alertsOverlapping, comment, dispatch, getAlert, listAlerts, listComments, resolve } from '../ops/alerts.js';
+import { readAudit, readAuditOf } from '../ops/audit.js';
 import { createTask } from '../ops/tasks.js';
 import { IdParam, IsoTime, Limit, errorResponses } from './common.js';
 import { TaskSchema, TaskInputSchema } from './tasks.js';
@@ -29,12 +29,25 @@ const Query = z.object({
 });
 const Note = z.object({ comment: z.string().min(1).max(4000).optional() }).default({});
 const conflict = { 409: ApiError };
+const TimelineQuery = z
+  .object({ from: IsoTime, to: IsoTime, limit: Limit(500, 2000).describe('alerts at most (newest first)') })
+  .refine((q) => Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to', path: ['from'] });
+const TimelineEvent = History.extend({ alertId: z.number().int() });
+/** Audit records a timeline answer carries at most (alert changes and comments). */
+const TIMELINE_MAX_EVENTS = 20_000;
 
 /** Alerts: filters, evidence, history, and the operator lifecycle (acknowledge / dispatch / resolve / comment). */
 export const alertsPlugin: ApiPlugin = async (app, { db, nudge }) => {
   app.get('/alerts', { schema: { tags: ['alerts'], summary: 'Alerts, newest first', querystring: Query, response: { 200: z.array(AlertSchema), ...errorResponses } } }, async (req) => {
     const { before, ...q } = req.query;
     return listAlerts(db, { ...q, beforeId: before });
+  });
+  app.get('/alerts/timeline', { schema: { tags: ['alerts'], summary: 'Alerts open at some moment of a window with their audited transitions up to its end (severity changes, acknowledge, dispatch, resolve, comments, who and when): what a replay needs in one request', querystring: TimelineQuery, response: { 200: z.object({ alerts: z.array(AlertSchema), events: z.array(TimelineEvent), truncated: z.boolean() }), ...errorResponses } } }, async (req) => {
+    const { from, to, limit } = req.query;
+    const { alerts, truncated } = await alertsOverlapping(db, { from, to, limit });
+    const log = await readAuditOf(db, { subjectType: 'alert', subjectIds: alerts.map((a) => String(a.id)), to, limit: TIMELINE_MAX_EVENTS + 1 });
+    const events = log.slice(0, TIMELINE_MAX_EVENTS).map((h) => ({ alertId: Number(h.subjectId), at: h.at, actor: h.actor, action: h.action, before: h.before, after: h.after, detail: h.detail }));
+    return { alerts, events, truncated: truncated || log.length > TIMELINE_MAX_EVENTS };
   });
   app.get('/alerts/:id', { schema: { tags: ['alerts'], summary: 'One alert with its evidence, comments and history', params: IdParam, response: { 200: AlertSchema.extend({ comments: z.array(Comment), history: z.array(History) }), ...errorResponses } } }, async (req) => {
     const a = await getAlert(db, req.params.id);

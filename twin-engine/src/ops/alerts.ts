@@ -326,3 +326,15 @@ export async function publishAlertEvent(tx: Queryable, type: 'alert.opened' | 'a
   const a = await getAlert(tx, id);
   await publishEvent(tx, { type, data: eventData(a, extra), attrs: attrs(a) });
 }
+
+/**
+ * The alerts open at some moment of [from, to] (opened by `to`, not resolved before `from`),
+ * newest first, at most `limit`; `truncated` when more overlap the window.
+ */
+export async function alertsOverlapping(db: Queryable, q: { from: string; to: string; limit: number }): Promise<{ alerts: AlertView[]; truncated: boolean }> {
+  const r = await db.query<Row>(
+    `SELECT ${COLS} FROM alerts WHERE opened_at <= $2 AND (resolved_at IS NULL OR resolved_at >= $1) ORDER BY id DESC LIMIT $3`,
+    [q.from, q.to, q.limit + 1],
+  );
+  return { alerts: r.rows.slice(0, q.limit).map(alertView), truncated: r.rows.length > q.limit };
+}

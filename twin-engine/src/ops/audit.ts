@@ -21,6 +21,8 @@ export async function audit(tx: Queryable, e: AuditEntry): Promise<void> {
   );
 }
 
+type AuditRow = { id: number; at: Date | string; actor: string; role: string | null; action: string; subject_type: string; subject_id: string | null; before: unknown; after: unknown; detail: unknown };
+
 export interface AuditRecord {
   id: number;
   at: string;
@@ -38,14 +40,18 @@ export async function readAudit(
   db: Queryable,
   q: { subjectType?: string; subjectId?: string; actor?: string; action?: string; beforeId?: number; limit: number },
 ): Promise<AuditRecord[]> {
-  const r = await db.query<{ id: number; at: Date | string; actor: string; role: string | null; action: string; subject_type: string; subject_id: string | null; before: unknown; after: unknown; detail: unknown }>(
+  const r = await db.query<AuditRow>(
     `SELECT id, at, actor, role, action, subject_type, subject_id, before, after, detail FROM audit_log
      WHERE ($1::text IS NULL OR subject_type = $1) AND ($2::text IS NULL OR subject_id = $2) AND ($3::text IS NULL OR actor = $3)
        AND ($4::text IS NULL OR action = $4) AND ($5::bigint IS NULL OR id < $5)
      ORDER BY id DESC LIMIT $6`,
     [q.subjectType ?? null, q.subjectId ?? null, q.actor ?? null, q.action ?? null, q.beforeId ?? null, q.limit],
   );
-  return r.rows.map((x) => ({
+  return r.rows.map(record);
+}
+
+function record(x: AuditRow): AuditRecord {
+  return {
     id: Number(x.id),
     at: new Date(x.at).toISOString(),
     actor: x.actor,
@@ -56,5 +62,16 @@ export async function readAudit(
     before: x.before,
     after: x.after,
     detail: x.detail,
-  }));
+  };
+}
+
+/** The audit records of these subjects up to `to`, oldest first (a replay's transitions), at most `limit`. */
+export async function readAuditOf(db: Queryable, q: { subjectType: string; subjectIds: readonly string[]; to: string; limit: number }): Promise<AuditRecord[]> {
+  if (q.subjectIds.length === 0) return [];
+  const r = await db.query<AuditRow>(
+    `SELECT id, at, actor, role, action, subject_type, subject_id, before, after, detail FROM audit_log
+     WHERE subject_type = $1 AND subject_id = ANY($2::text[]) AND at <= $3 ORDER BY id LIMIT $4`,
+    [q.subjectType, q.subjectIds, q.to, q.limit],
+  );
+  return r.rows.map(record);
 }
