@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db, Logger, Queryable } from '@basin/platform';
 import type { TwinEvent, TwinState } from '../state/twin.js';
-import { holdsLease, releaseLease, takeLease } from '../state/lease.js';
+import { Election, holdsLease } from '../state/lease.js';
 import { EXCEEDANCE_DEFAULTS, exceedanceCrossings, predictFromExceedance, watchedLimit, type ExceedanceOptions, type ExceedanceTarget } from './exceedance.js';
 import { dischargeAt } from './spill-request.js';
 import { SPILL_MODEL_VERSION } from './spill-run.js';
@@ -55,32 +55,33 @@ export class SpillWatch {
   /** Reading time of the last run per station and metric, and whether it was above the limit. */
   private readonly last = new Map<string, { ts: number; above: boolean }>();
   private running: Promise<unknown> = Promise.resolve();
-  private leader = false;
-  private leaseTimer: NodeJS.Timeout | null = null;
+  private readonly election: Election;
   private unsubscribe: (() => void) | null = null;
   readonly stats = { runs: 0, failures: 0 };
 
   constructor(private readonly deps: SpillWatchDeps) {
     this.opts = { ...EXCEEDANCE_DEFAULTS, rerunMs: 30 * 60_000, leaseMs: 15_000, ...deps.options };
+    this.election = new Election({ db: deps.db, table: 'spill_watch', holder: deps.holder, ttlMs: this.opts.leaseMs, log: deps.log });
   }
 
   get isLeader(): boolean {
-    return this.leader;
+    return this.election.leader;
+  }
+
+  private get leader(): boolean {
+    return this.election.leader;
   }
 
   async start(): Promise<void> {
     this.unsubscribe = this.deps.twin.subscribe((e) => this.onEvent(e));
-    await this.renew();
-    this.leaseTimer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.opts.leaseMs / 3)));
-    this.leaseTimer.unref();
+    await this.election.start();
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.election.halt();
     await this.settled();
-    if (this.leader) await releaseLease(this.deps.db, 'spill_watch', this.deps.holder).catch(() => undefined);
-    this.leader = false;
+    await this.election.release();
   }
 
   /** Resolves when the runs queued so far are stored. */
@@ -154,15 +155,6 @@ export class SpillWatch {
     this.deps.log.info({ id, station: t.station, metric: t.metric, value: t.value, warned }, 'pollutant-travel forecast from an exceedance stored');
   }
 
-  private async renew(): Promise<void> {
-    try {
-      const held = (await takeLease(this.deps.db, 'spill_watch', this.deps.holder, this.opts.leaseMs)) !== undefined;
-      if (held && !this.leader) this.deps.log.info({ holder: this.deps.holder }, 'spill watch elected');
-      this.leader = held;
-    } catch (err) {
-      this.deps.log.warn({ err: (err as Error).message }, 'spill watch lease renewal failed');
-    }
-  }
 }
 
 /** The crossings of the previous run from the same station and metric (none before the first). */

@@ -7,7 +7,8 @@ import { forecastFlood, forecastInputStations } from './flood.js';
 import { floodRun, type FloodRun, type SkillLookup } from './run.js';
 import { dueAt, FORECAST_INPUT_METRICS, IDLE, issueHour, onElected, onInput, onRunFailed, onRunStarted, type ScheduleOptions } from './schedule.js';
 import { scoreCrossings, scorePoints, skillLookup } from './skill-store.js';
-import { holdsRunnerLease, inputsDigest, loadHourlyInputs, loadRunInfo, newestInput, releaseRunnerLease, saveRun, takeRunnerLease } from './store.js';
+import { Election } from '../state/lease.js';
+import { holdsRunnerLease, inputsDigest, loadHourlyInputs, loadRunInfo, newestInput, saveRun } from './store.js';
 
 export interface RunnerOptions extends ScheduleOptions {
   /** Hours of observed inputs each run reads (routing warm-up and error correction). */
@@ -42,8 +43,7 @@ export interface RunnerDeps {
 export class ForecastRunner {
   private sched = IDLE;
   private timer: unknown = null;
-  private leaseTimer: NodeJS.Timeout | null = null;
-  private leader = false;
+  private readonly election: Election;
   private running: Promise<unknown> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
   private readonly listeners = new Set<(run: ForecastRunInfo) => void>();
@@ -52,10 +52,21 @@ export class ForecastRunner {
 
   constructor(private readonly deps: RunnerDeps) {
     this.opts = { ...DEFAULT_RUNNER_OPTIONS, ...deps.options };
+    this.election = new Election({
+      db: deps.db, table: 'forecast_runner', holder: deps.holder, ttlMs: this.opts.leaseMs, log: deps.log,
+      onElected: () => {
+        this.sched = onElected(this.sched, this.deps.twin.clock.now(), this.opts);
+        this.arm();
+      },
+    });
   }
 
   get isLeader(): boolean {
-    return this.leader;
+    return this.election.leader;
+  }
+
+  private get leader(): boolean {
+    return this.election.leader;
   }
 
   /** Called with every stored run (from any process), after its commit. */
@@ -66,20 +77,17 @@ export class ForecastRunner {
 
   async start(): Promise<void> {
     this.unsubscribe = this.deps.twin.subscribe((e) => this.onEvent(e));
-    await this.renew();
-    this.leaseTimer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.opts.leaseMs / 3)));
-    this.leaseTimer.unref();
+    await this.election.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
-    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.election.halt();
     if (this.timer !== null) this.deps.twin.clock.clearTimer(this.timer);
     this.timer = null;
     await this.running.catch(() => undefined);
-    if (this.leader) await releaseRunnerLease(this.deps.db, this.deps.holder).catch(() => undefined);
-    this.leader = false;
+    await this.election.release();
   }
 
   /** Resolves when the run in progress (if any) is stored and announced locally. */
@@ -193,20 +201,6 @@ export class ForecastRunner {
     }
   }
 
-  private async renew(): Promise<void> {
-    try {
-      const held = await takeRunnerLease(this.deps.db, this.deps.holder, this.opts.leaseMs);
-      if (held && !this.leader) {
-        this.deps.log.info({ holder: this.deps.holder }, 'forecast runner elected');
-        this.leader = held;
-        this.sched = onElected(this.sched, this.deps.twin.clock.now(), this.opts);
-        this.arm();
-      }
-      this.leader = held;
-    } catch (err) {
-      this.deps.log.warn({ err: (err as Error).message }, 'forecast runner lease renewal failed');
-    }
-  }
 }
 
 /** 预报 in a twin-engine process: the runner (elected), its crossings handed to `consume` (the rule evaluator). */

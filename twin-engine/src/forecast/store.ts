@@ -5,19 +5,12 @@ import type { HourlySeries } from './flood.js';
 import type { FloodRun } from './run.js';
 import { publishEvent } from '../ops/events.js';
 import { crossingChanges } from './changes.js';
-import { holdsLease, releaseLease, takeLease } from '../state/lease.js';
+import { holdsLease } from '../state/lease.js';
 import { CHANNELS } from '../state/feed.js';
 
 const HOUR = 3_600_000;
 
-// --- the runner's lease (state/lease.ts, on its own row) -----------------------------------------
-
-/** Takes or renews the forecast runner lease; true when this process holds it. */
-export async function takeRunnerLease(q: Queryable, holder: string, ttlMs: number): Promise<boolean> {
-  return (await takeLease(q, 'forecast_runner', holder, ttlMs)) !== undefined;
-}
-
-export const releaseRunnerLease = (q: Queryable, holder: string) => releaseLease(q, 'forecast_runner', holder);
+// --- the runner's lease (state/lease.ts Election, on its own row): fencing --------------------------
 
 /** Fencing inside the storing transaction: locks the lease row and confirms this process holds it. */
 export const holdsRunnerLease = (tx: Queryable, holder: string) => holdsLease(tx, 'forecast_runner', holder);

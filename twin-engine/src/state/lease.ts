@@ -1,4 +1,4 @@
-import type { Queryable } from '@basin/platform';
+import type { Logger, Queryable } from '@basin/platform';
 
 /**
  * One elected process per deployment (the rule evaluator, the forecast runner, the spill watch): a single-row lease
@@ -28,4 +28,54 @@ export async function releaseLease(q: Queryable, table: LeaseTable, holder: stri
 export async function holdsLease(tx: Queryable, table: LeaseTable, holder: string): Promise<boolean> {
   const r = await tx.query<{ ok: boolean }>(`SELECT (holder = $1 AND lease_until > now()) AS ok FROM ${table} WHERE id = 1 FOR UPDATE`, [holder]);
   return r.rows[0]?.ok === true;
+}
+
+/**
+ * Holds a lease for as long as the process runs: takes or renews it every third of its time to
+ * live, logs when it is won, and calls `onElected` each time this process becomes the leader. The
+ * forecast runner and the spill watch campaign this way; the rule evaluator renews its own (its
+ * lease row carries the evaluation checkpoint).
+ */
+export class Election {
+  private timer: NodeJS.Timeout | null = null;
+  private held = false;
+
+  constructor(private readonly o: { db: Queryable; table: LeaseTable; holder: string; ttlMs: number; log: Logger; onElected?: () => void }) {}
+
+  get leader(): boolean {
+    return this.held;
+  }
+
+  async start(): Promise<void> {
+    await this.renew();
+    this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.o.ttlMs / 3)));
+    this.timer.unref();
+  }
+
+  /** Stops renewing; the lease stays held until `release()` or its expiry. */
+  halt(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Gives the lease up (clean shutdown) so another process takes over at once. */
+  async release(): Promise<void> {
+    this.halt();
+    if (this.held) await releaseLease(this.o.db, this.o.table, this.o.holder).catch(() => undefined);
+    this.held = false;
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      const held = (await takeLease(this.o.db, this.o.table, this.o.holder, this.o.ttlMs)) !== undefined;
+      const won = held && !this.held;
+      this.held = held;
+      if (won) {
+        this.o.log.info({ holder: this.o.holder, lease: this.o.table }, 'elected');
+        this.o.onElected?.();
+      }
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message, lease: this.o.table }, 'lease renewal failed');
+    }
+  }
 }
