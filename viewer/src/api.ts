@@ -116,8 +116,24 @@ export const ApiAlert = z.looseObject({
   adminUnit: z.string().nullable().default(null),
   riverChief: z.string().nullable().default(null),
   openedAt: z.string(),
+  resolvedAt: z.string().nullable().default(null),
 });
 export type ApiAlert = z.infer<typeof ApiAlert>;
+
+/** An audited change of an alert (`GET /api/alerts/timeline`): who did what, when, state before and after. */
+export const AlertEvent = z.looseObject({
+  alertId: z.union([z.number(), z.string()]).transform(String),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  detail: z.unknown(),
+});
+export type AlertEvent = z.infer<typeof AlertEvent>;
+/** The alerts open in a window with their changes up to its end, for the replay. */
+export const AlertTimeline = z.object({ alerts: z.array(ApiAlert), events: z.array(AlertEvent), truncated: z.boolean() });
+export type AlertTimeline = z.infer<typeof AlertTimeline>;
 
 /** A dispatch task as the API serves it. */
 export const ApiTask = z.looseObject({
@@ -179,6 +195,8 @@ export const api = {
   /** Newest flood forecast of one gauge; `missing` on servers without forecasts, `[]` when none was run. */
   forecast: (station: string) => optional(call(z.array(StationForecast), `api/forecasts?station=${enc(station)}`)),
   alerts: () => optional(call(z.array(ApiAlert), 'api/alerts?state=firing,acknowledged,dispatched&limit=500')),
+  /** The alerts open in a window and their audited changes; `missing` on servers without it. */
+  alertTimeline: (fromMs: number, toMs: number) => optional(call(AlertTimeline, `api/alerts/timeline?from=${iso(fromMs)}&to=${iso(toMs)}&limit=2000`)),
   tasks: () => optional(call(z.array(ApiTask), 'api/tasks?limit=500')),
   /** Current version of every 预案 contingency plan. */
   plans: () => optional(call(z.array(StoredPlan), 'api/plans')),

@@ -1,4 +1,5 @@
 import { SEVERITY_RANK, type Severity, type Station, type StoredPlan } from '@basin/schemas';
+import type { OperatorAction } from './alert-replay';
 import { api, ApiFailure, type ApiAlert, type ApiTask, type Optional } from './api';
 import { esc, formatDateTime, inLang, type Lang } from './format';
 import { SEVERITY_NAME, pick, t } from './i18n';
@@ -10,7 +11,8 @@ import { plansForAlert, taskFromPlan, tasksOfPlanTask } from './plan-match';
  * resolve, and the task board with deadlines and overdue marks. Opening an alert shows the 预案
  * plans it matches with their tasks (those the alert already has, with their state): the operator
  * ticks plan tasks and dispatches them. When the server has no alert or task API yet, each pane
- * says so instead of failing.
+ * says so instead of failing. In the timeline replay the queue shows the alerts open at the replayed
+ * moment (read-only) and the task board gives way to the operators' actions up to it.
  */
 export interface CommandDeps {
   lang: () => Lang;
@@ -27,6 +29,12 @@ const STATE_NAME = {
   dispatched: ['已派发', 'dispatched'],
   resolved: ['已解除', 'resolved'],
 } as const;
+const ACTION_NAME = {
+  acknowledge: ['确认', 'acknowledged'],
+  dispatch: ['派发', 'dispatched'],
+  resolve: ['解除', 'resolved'],
+  comment: ['批注', 'commented'],
+} as const;
 const TASK_STATE_NAME = {
   open: ['待接收', 'open'],
   accepted: ['处置中', 'accepted'],
@@ -40,6 +48,8 @@ export class CommandPanes {
   private alerts: Optional<ApiAlert[]> = { ok: false, missing: false, message: '' };
   private tasks: Optional<ApiTask[]> = { ok: false, missing: false, message: '' };
   private busy = false;
+  /** The operators' actions up to the replayed moment; null when live. */
+  private replay: OperatorAction[] | null = null;
   /** The alert whose plan is shown, the plans (loaded when first needed) and the ticked plan tasks. */
   private openId: string | null = null;
   private plans: Optional<StoredPlan[]> | null = null;
@@ -54,9 +64,11 @@ export class CommandPanes {
     alertEl.addEventListener('change', (e) => this.onPick(e));
   }
 
-  set(alerts: Optional<ApiAlert[]>, tasks: Optional<ApiTask[]>): void {
+  set(alerts: Optional<ApiAlert[]>, tasks: Optional<ApiTask[]>, replay: OperatorAction[] | null = null): void {
     this.alerts = alerts;
     this.tasks = tasks;
+    if (replay && !this.replay) this.openId = null;
+    this.replay = replay;
     // never re-render under an operator typing a comment
     const typing = document.activeElement instanceof HTMLInputElement && document.activeElement.type === 'text' && this.alertEl.contains(document.activeElement);
     if (!typing && !this.busy) this.renderAlerts();
@@ -85,6 +97,7 @@ export class CommandPanes {
   private alertItem(a: ApiAlert, L: Lang): string {
     const where = a.station ? this.deps.stationName(a.station) : '';
     const open = this.openId === a.id;
+    if (this.replay) return `<li class="alert ${a.severity} ${a.state}" data-alert="${esc(a.id)}"><div class="a-head"><b class="sev">${pick(SEVERITY_NAME[a.severity], L)}</b><span class="st">${esc(where || a.title)}</span><span class="state">${pick(STATE_NAME[a.state], L)}</span><time>${formatDateTime(a.openedAt).slice(5, 16)}</time></div><div class="msg">${esc(a.message ?? a.title)}</div></li>`;
     return `<li class="alert ${a.severity} ${a.state}${open ? ' open' : ''}" data-alert="${esc(a.id)}" aria-expanded="${open}">
       <div class="a-head"><b class="sev">${pick(SEVERITY_NAME[a.severity], L)}</b><span class="st">${esc(where || a.title)}</span><span class="state">${pick(STATE_NAME[a.state], L)}</span><time>${formatDateTime(a.openedAt).slice(5, 16)}</time></div>
       <div class="msg">${esc(a.message ?? a.title)}</div>
@@ -168,6 +181,7 @@ export class CommandPanes {
 
   private renderTasks(): void {
     const L = this.deps.lang();
+    if (this.replay) return this.renderActions(this.replay, L);
     let body: string;
     if (!this.tasks.ok) body = unavailable(this.tasks, L);
     else {
@@ -187,6 +201,18 @@ export class CommandPanes {
     paint(this.taskEl, `<h3>${t('tasks', L)}</h3><div class="scroll">${body}</div>`);
   }
 
+  /** The operators' actions up to the replayed moment, newest first: what, on which alert, who, when. */
+  private renderActions(actions: readonly OperatorAction[], L: Lang): void {
+    const shown = actions.slice(0, 200);
+    const body =
+      shown.length === 0
+        ? `<p class="empty">${t('none', L)}</p>`
+        : `<ol class="tasks actions">${shown
+            .map((x) => `<li class="task action ${x.action}" data-action-alert="${esc(x.alertId)}"><div class="t-head"><b>${pick(ACTION_NAME[x.action], L)} · #${esc(x.alertId)}</b><time>${formatDateTime(x.at).slice(5, 16)}</time></div><div class="t-meta">${esc(x.actor)}${x.text ? ` · ${esc(x.text)}` : ''}</div></li>`)
+            .join('')}</ol>`;
+    paint(this.taskEl, `<h3>${t('operatorActions', L)}</h3><div class="scroll">${body}</div>`);
+  }
+
   private async onClick(e: Event): Promise<void> {
     const el = e.target as HTMLElement;
     const b = el.closest<HTMLElement>('[data-act]');
@@ -199,6 +225,10 @@ export class CommandPanes {
     if (!li || !this.alerts.ok) return;
     const alert = this.alerts.data.find((a) => a.id === li.dataset.alert);
     if (!alert) return;
+    if (this.replay) {
+      this.deps.onSelectAlert(alert);
+      return;
+    }
     if (!b) {
       if (el.tagName !== 'INPUT' && !el.closest('label')) {
         this.deps.onSelectAlert(alert);

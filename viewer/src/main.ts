@@ -3,7 +3,8 @@ import { Cartesian3, SceneTransforms, ScreenSpaceEventType, type CesiumWidget } 
 import { METRICS, SEVERITY_RANK, type LatestReading, type MetricCode, type Station } from '@basin/schemas';
 import type { AnalysisView } from './analysis';
 import type { DetailTwin } from './detail-twin';
-import { api, auth, type ApiAlert, type ApiTask, type Optional } from './api';
+import { actionsUntil, alertsAt, replayAlerts, type ReplayAlert } from './alert-replay';
+import { api, auth, type AlertEvent, type ApiAlert, type ApiTask, type Optional } from './api';
 import { addBasinLayers } from './basin-layers';
 import { CommandPanes, newestUnseen } from './command';
 import { loadViewerConfig, screenOptions } from './config';
@@ -33,8 +34,11 @@ const state = {
   /** The twin engine's online verdict per station (null: not available, the 15-min rule applies). */
   online: null as Map<string, boolean> | null,
   alerts: { ok: false, missing: false, message: '' } as Optional<ApiAlert[]>,
-  /** Timeline replay: the moment shown and the last 24 h of each station's primary series; null when live. */
-  replay: null as { at: number; from: number; to: number; series: ReplaySeries[] } | null,
+  /**
+   * Timeline replay: the moment shown, the last 24 h of each station's primary series, and the
+   * window's alerts with their audited changes (null: the server has no alert timeline); null when live.
+   */
+  replay: null as { at: number; from: number; to: number; series: ReplaySeries[]; alerts: ReplayAlert[] | null; events: AlertEvent[] } | null,
   /** Reaches coloured by live state (flood colour, water class, stale) from the twin's summary. */
   reachesColoured: 0,
   tasks: { ok: false, missing: false, message: '' } as Optional<ApiTask[]>,
@@ -270,10 +274,12 @@ async function boot(): Promise<void> {
     const now = replay ? replay.at : Date.now();
     // live: the API's online / offline state; replay: the readings' age at that moment
     const status = replay ? statusByStation(state.stations, latestAt(replay.series, now), now) : statusByStation(state.stations, state.latest, now, state.online);
+    // replay: the alerts open at that moment with the severity and state they had then
+    const alerts: Optional<ApiAlert[]> = !replay ? state.alerts : replay.alerts ? { ok: true, data: alertsAt(replay.alerts, now) } : { ok: false, missing: true, message: '' };
     const alertByStation = new Map<string, ApiAlert['severity']>();
     const firing = new Set<string>();
-    if (state.alerts.ok)
-      for (const a of state.alerts.data) {
+    if (alerts.ok)
+      for (const a of alerts.data) {
         if (a.state === 'resolved' || !a.station) continue;
         const prev = alertByStation.get(a.station);
         if (!prev || SEVERITY_RANK[a.severity] > SEVERITY_RANK[prev]) alertByStation.set(a.station, a.severity);
@@ -285,9 +291,9 @@ async function boot(): Promise<void> {
       if (!s.synthetic) layer.setLabel(s.id, lang === 'zh' ? s.name.zh : s.name.en);
     }
     layer.setPulsing(firing);
-    const k = computeKpis(state.stations, status, state.alerts.ok ? state.alerts.data : null, state.tasks.ok ? state.tasks.data : null, now);
-    renderKpis($('kpis'), k, state.alerts, state.tasks, lang);
-    command.set(state.alerts, state.tasks);
+    const k = computeKpis(state.stations, status, alerts.ok ? alerts.data : null, state.tasks.ok ? state.tasks.data : null, now);
+    renderKpis($('kpis'), k, alerts, state.tasks, lang);
+    command.set(alerts, state.tasks, replay ? actionsUntil(replay.events, now) : null);
     panel.update(state.latest);
     if (analysis?.visible) drawAnalysis();
   }
@@ -326,7 +332,8 @@ async function boot(): Promise<void> {
     renderConn();
   }
 
-  // timeline replay of the last 24 h (station colours and KPIs from the readings series)
+  // timeline replay of the last 24 h (station colours and KPIs from the readings series; alerts and
+  // operators' actions from the alert timeline)
   const STEPS = 1440;
   const range = $<HTMLInputElement>('replay-range');
   const showReplayAt = () => {
@@ -355,16 +362,23 @@ async function boot(): Promise<void> {
     const from = to - 86_400_000;
     // one request for the whole window: each station's primary metric, at most one reading per step
     const metrics = [...new Set(state.stations.map(primaryMetric).filter((m) => m !== null))];
-    const answer = await api.window(metrics, from, to, replayStep(to - from, state.stations.length)).catch((e: unknown) => {
-      toast(`${t('replay', lang)}: ${(e as Error).message}`, true);
-      return null;
-    });
+    // and one for the window's alerts with their changes (severity, lifecycle, comments)
+    const [answer, timeline] = await Promise.all([
+      api.window(metrics, from, to, replayStep(to - from, state.stations.length)).catch((e: unknown) => {
+        toast(`${t('replay', lang)}: ${(e as Error).message}`, true);
+        return null;
+      }),
+      api.alertTimeline(from, to),
+    ]);
     if (!answer) {
       btn.textContent = t('replay', lang);
       return;
     }
     if (answer.truncated) toast(`${t('replay', lang)}: ${t('replayTruncated', lang)}`, true);
-    state.replay = { at: to, from, to, series: replaySeries(state.stations, answer) };
+    else if (!timeline.ok) toast(`${t('replay', lang)}: ${timeline.missing ? t('replayNoAlerts', lang) : timeline.message}`, true);
+    else if (timeline.data.truncated) toast(`${t('replay', lang)}: ${t('replayAlertsTruncated', lang)}`, true);
+    const alerts = timeline.ok ? replayAlerts(timeline.data.alerts, timeline.data.events) : null;
+    state.replay = { at: to, from, to, series: replaySeries(state.stations, answer), alerts, events: timeline.ok ? timeline.data.events : [] };
     range.max = String(STEPS);
     range.value = String(STEPS);
     range.hidden = false;
