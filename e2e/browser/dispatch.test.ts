@@ -126,6 +126,24 @@ describe('alert to dispatched task in Chromium', () => {
       return p.width > 0 && p.right > c.left + 0.5;
     });
     expect(overlap).toBe(false);
+
+    // the 24 h replay: at its end the alert is open as it was (dispatched) and the task board lists
+    // the operator's acknowledge and dispatch; 24 h ago this fresh system had no alert
+    await page.locator('#replay-btn').click();
+    await page.locator('#replay-range').waitFor({ state: 'visible', timeout: 30_000 });
+    const past = page.locator(`#alerts li.alert[data-alert="${id}"]`);
+    await expect.poll(() => past.locator('.state').textContent(), { timeout: 15_000 }).toBe('已派发');
+    expect(await past.locator('button').count()).toBe(0); // read-only in the replay
+    await expect.poll(() => page.locator('#tasks h3').textContent()).toBe('操作记录');
+    const acts = page.locator(`#tasks li.action[data-action-alert="${id}"]`);
+    expect(await acts.locator('b').allTextContents()).toEqual([`派发 · #${id}`, `确认 · #${id}`]);
+    expect(await acts.first().locator('.t-meta').textContent()).toContain(operator!);
+    await shot(page, 'replay-alerts-1920x1080.png');
+    await page.locator('#replay-range').fill('0');
+    await expect.poll(() => past.count()).toBe(0);
+    await expect.poll(() => acts.count()).toBe(0);
+    await page.locator('#replay-btn').click();
+    await expect.poll(() => page.locator('#tasks h3').textContent()).toBe('调度任务');
     expect(errors).toEqual([]);
     expect(external).toEqual([]);
     await page.close();
