@@ -1,10 +1,12 @@
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SimErrors } from '../errors.js';
 
 /**
- * The outbox's single-process lock: a file `lock` holding the owner's pid, created with
- * O_CREAT|O_EXCL (`open(..., 'wx')`), so of two processes starting at once exactly one takes it.
+ * The outbox's single-process lock: a file `lock` holding the owner's pid, created by a hard link
+ * of a private file that already holds it (link fails with EEXIST like O_CREAT|O_EXCL, and the
+ * lock is never seen empty: an empty `lock` read between an exclusive create and its write looked
+ * stale and let a second process take it), so of processes starting at once exactly one takes it.
  * A lock whose owner is dead (kill -9) is taken over at once (the next run must not wait for a
  * timeout), under a second exclusive file `lock.takeover` so that two processes finding the same
  * stale lock cannot both take it. proper-lockfile's mtime-based staleness was not used: it would
@@ -26,7 +28,7 @@ export function takeLock(dir: string): () => void {
   try {
     const now = readPid(file);
     if (now !== owner && now !== null && isAlive(now)) throw SimErrors.OUTBOX_LOCKED(dir, now);
-    writeFileSync(file, String(process.pid));
+    writeAtomically(file, String(process.pid));
   } finally {
     rmSync(takeover, { force: true });
   }
@@ -34,18 +36,24 @@ export function takeLock(dir: string): () => void {
 }
 
 function createExclusive(file: string): boolean {
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, String(process.pid));
   try {
-    const fd = openSync(file, 'wx');
-    try {
-      writeSync(fd, String(process.pid));
-    } finally {
-      closeSync(fd);
-    }
+    linkSync(mine, file);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
+  } finally {
+    rmSync(mine, { force: true });
   }
+}
+
+/** Replaces the file's content in one step (rename), so a reader sees the old pid or the new one. */
+function writeAtomically(file: string, text: string): void {
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, text);
+  renameSync(mine, file);
 }
 
 function readPid(file: string): number | null {
