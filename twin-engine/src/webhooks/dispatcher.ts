@@ -127,10 +127,15 @@ export class Dispatcher {
       );
       if (!due.rows.length) return [];
       const subIds = [...new Set(due.rows.map((r) => Number(r.subscription_id)))];
+      // Lock the subscriptions first, then count their deliveries in flight in a second statement:
+      // under READ COMMITTED a statement that waited for another dispatcher's lock still counts with
+      // the snapshot it started with, so one statement would miss the leases that dispatcher just
+      // committed and claim past max_concurrency (seen in CI: 3 in flight with a limit of 2).
+      await tx.query(`SELECT id FROM webhook_subscriptions WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [subIds]);
       const subs = await tx.query<{ id: number; enabled: boolean; max_concurrency: number; busy: number }>(
         `SELECT s.id, s.enabled, s.max_concurrency,
                 (SELECT count(*)::int FROM webhook_deliveries b WHERE b.subscription_id = s.id AND b.state = 'pending' AND b.lease_until > $2) AS busy
-         FROM webhook_subscriptions s WHERE s.id = ANY($1::bigint[]) ORDER BY s.id FOR UPDATE OF s`,
+         FROM webhook_subscriptions s WHERE s.id = ANY($1::bigint[]) ORDER BY s.id`,
         [subIds, now],
       );
       const room = new Map(subs.rows.map((s) => [Number(s.id), s.enabled ? Math.max(0, s.max_concurrency - s.busy) : 0]));
