@@ -35,8 +35,17 @@ describe('pipeline failure isolation (embedded TimescaleDB)', () => {
     ack: () => acks.add(i),
     receivedAt: Date.now(),
   });
-  const pipeline = (d: Db) =>
-    new Pipeline({ db: d, qc: new QcEngine(24, {}), log: silentLog, worker: 'w', batchSize: 1000, batchMs: 20, maxPendingReadings: 10_000, maxPendingMessages: 10_000, retryMaxMs: 200, latestMs: 0, commitConcurrency: 2 });
+  const pipeline = (d: Db, batchSize = 1000) =>
+    new Pipeline({ db: d, qc: new QcEngine(24, {}), log: silentLog, worker: 'w', batchSize, batchMs: 20, maxPendingReadings: 10_000, maxPendingMessages: 10_000, retryMaxMs: 200, latestMs: 0, commitConcurrency: 2 });
+  /** The test database with its transactions run by `transaction`. */
+  const withTransaction = (transaction: Db['transaction']): Db => ({
+    ...db,
+    kind: 'embedded',
+    query: db.query.bind(db),
+    exec: db.exec.bind(db),
+    close: async () => undefined,
+    transaction,
+  });
 
   it('bisects a batch to the messages the database refuses and commits the rest', async () => {
     const p = pipeline(db);
@@ -57,20 +66,13 @@ describe('pipeline failure isolation (embedded TimescaleDB)', () => {
 
   it('retries availability errors without acknowledging, and reports the failure', async () => {
     let fail = 3;
-    const flaky: Db = {
-      ...db,
-      kind: 'embedded',
-      query: db.query.bind(db),
-      exec: db.exec.bind(db),
-      close: async () => undefined,
-      transaction: async (fn) => {
-        if (fail > 0) {
-          fail--;
-          throw Object.assign(new Error('the database system is shutting down'), { code: '57P03' });
-        }
-        return db.transaction(fn);
-      },
-    };
+    const flaky = withTransaction(async (fn) => {
+      if (fail > 0) {
+        fail--;
+        throw Object.assign(new Error('the database system is shutting down'), { code: '57P03' });
+      }
+      return db.transaction(fn);
+    });
     const p = pipeline(flaky);
     const retries: number[] = [];
     let sawFailure = false;
@@ -88,29 +90,23 @@ describe('pipeline failure isolation (embedded TimescaleDB)', () => {
     expect(await count(db, 'SELECT count(*) AS n FROM dead_letters')).toBe(0);
     expect(await count(db, `SELECT count(*) AS n FROM readings WHERE station = 'hankou'`)).toBe(5);
   });
+
   it('commits two batches at once and acknowledges them in arrival order', async () => {
     // the first batch's transaction is held back, so the second commits first
     let first = true;
     const committed: number[] = [];
     const acksAtCommit: number[][] = [];
     const acks: number[] = [];
-    const slowFirst: Db = {
-      ...db,
-      kind: 'embedded',
-      query: db.query.bind(db),
-      exec: db.exec.bind(db),
-      close: async () => undefined,
-      transaction: async (fn) => {
-        const hold = first;
-        first = false;
-        if (hold) await new Promise((r) => setTimeout(r, 400));
-        const out = await db.transaction(fn);
-        committed.push(hold ? 0 : 1);
-        acksAtCommit.push([...acks]);
-        return out;
-      },
-    };
-    const p = new Pipeline({ db: slowFirst, qc: new QcEngine(24, {}), log: silentLog, worker: 'w', batchSize: 1, batchMs: 20, maxPendingReadings: 10_000, maxPendingMessages: 10_000, retryMaxMs: 200, latestMs: 0, commitConcurrency: 2 });
+    const slowFirst = withTransaction(async (fn) => {
+      const hold = first;
+      first = false;
+      if (hold) await new Promise((r) => setTimeout(r, 400));
+      const out = await db.transaction(fn);
+      committed.push(hold ? 0 : 1);
+      acksAtCommit.push([...acks]);
+      return out;
+    });
+    const p = pipeline(slowFirst, 1);
     const order: number[] = [];
     const seen = new Set<number>();
     for (const i of [200, 201]) p.submit({ ...env(i, 20, seen), ack: () => acks.push(i) });
