@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Db, Logger, Queryable } from '@basin/platform';
+import type { Queryable } from '@basin/platform';
 import type { TwinEvent, TwinState } from '../state/twin.js';
-import { Election, holdsLease } from '../state/lease.js';
+import { Election, holdsLease, type ElectedDeps, type LeaseOptions } from '../state/lease.js';
 import { EXCEEDANCE_DEFAULTS, exceedanceCrossings, predictFromExceedance, watchedLimit, type ExceedanceOptions, type ExceedanceTarget } from './exceedance.js';
 import { dischargeAt } from './spill-request.js';
 import { SPILL_MODEL_VERSION } from './spill-run.js';
@@ -17,19 +17,12 @@ const WINDOW_H = 24;
 /** The quality code of a QC-failed reading in the readings table. */
 const QC_FAILED = 4;
 
-export interface SpillWatchOptions extends ExceedanceOptions {
+export interface SpillWatchOptions extends ExceedanceOptions, LeaseOptions {
   /** Reading time between runs while a station stays above its limit, ms. */
   rerunMs: number;
-  leaseMs: number;
 }
 
-export interface SpillWatchDeps {
-  db: Db;
-  log: Logger;
-  twin: Pick<TwinState, 'model' | 'live' | 'subscribe'>;
-  holder: string;
-  options?: Partial<SpillWatchOptions>;
-}
+export type SpillWatchDeps = ElectedDeps<Pick<TwinState, 'model' | 'live' | 'subscribe'>, SpillWatchOptions>;
 
 interface Trigger {
   station: string;

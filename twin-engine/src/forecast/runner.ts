@@ -1,34 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Db, Logger } from '@basin/platform';
 import type { ForecastRunInfo } from '@basin/schemas';
 import type { TwinEvent, TwinState } from '../state/twin.js';
 import { forecastFlood, forecastInputStations } from './flood.js';
 import { floodRun, type FloodRun, type SkillLookup } from './run.js';
 import { dueAt, FORECAST_INPUT_METRICS, IDLE, issueHour, onElected, onInput, onRunFailed, onRunStarted, type ScheduleOptions } from './schedule.js';
 import { scoreCrossings, scorePoints, skillLookup } from './skill-store.js';
-import { Election } from '../state/lease.js';
+import { Election, type ElectedDeps, type LeaseOptions } from '../state/lease.js';
 import { holdsRunnerLease, inputsDigest, loadHourlyInputs, loadRunInfo, newestInput, saveRun } from './store.js';
 
-export interface RunnerOptions extends ScheduleOptions {
+export interface RunnerOptions extends ScheduleOptions, LeaseOptions {
   /** Hours of observed inputs each run reads (routing warm-up and error correction). */
   historyH: number;
   horizonH: number;
   /** Muskingum x (ESTIMATE, domain-facts x_typical 0.2). */
   x: number;
-  /** Lease time-to-live; renewed every third of it. */
-  leaseMs: number;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = { quietMs: 60_000, maxWaitMs: 600_000, historyH: 72, horizonH: 72, x: 0.2, leaseMs: 15_000 };
 
-export interface RunnerDeps {
-  db: Db;
-  log: Logger;
-  twin: Pick<TwinState, 'model' | 'clock' | 'subscribe'>;
-  /** This process's name in the lease (host:pid:random). */
-  holder: string;
-  options?: Partial<RunnerOptions>;
+export interface RunnerDeps extends ElectedDeps<Pick<TwinState, 'model' | 'clock' | 'subscribe'>, RunnerOptions> {
   /** Known RMSE per gauge and lead time for the bands (the skill ledger). */
   skill?: () => Promise<SkillLookup>;
 }

@@ -1,4 +1,4 @@
-import type { Logger, Queryable } from '@basin/platform';
+import type { Db, Logger, Queryable } from '@basin/platform';
 
 /**
  * One elected process per deployment (the rule evaluator, the forecast runner, the spill watch): a single-row lease
@@ -8,6 +8,22 @@ import type { Logger, Queryable } from '@basin/platform';
  * orders it against a takeover).
  */
 export type LeaseTable = 'rule_evaluator' | 'forecast_runner' | 'spill_watch';
+
+/** Options of an elected worker (the forecast runner, the spill watch). */
+export interface LeaseOptions {
+  /** Lease time-to-live; renewed every third of it. */
+  leaseMs: number;
+}
+
+/** What an elected worker is given: the database, its log, the parts of the twin it reads, its name in the lease and its options. */
+export interface ElectedDeps<Twin, Options extends LeaseOptions> {
+  db: Db;
+  log: Logger;
+  twin: Twin;
+  /** This process's name in the lease (host:pid:random). */
+  holder: string;
+  options?: Partial<Options>;
+}
 
 /** Takes or renews the lease; the row's `returning` columns when held, undefined when another process holds it. */
 export async function takeLease<R extends Record<string, unknown> = { holder: string }>(q: Queryable, table: LeaseTable, holder: string, ttlMs: number, returning = 'holder'): Promise<R | undefined> {
