@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Queryable } from '@basin/platform';
 import type { TwinEvent, TwinState } from '../state/twin.js';
-import { Election, holdsLease, type ElectedDeps, type LeaseOptions } from '../state/lease.js';
+import { Election, holdsLease, leaseHolder, type ElectedDeps, type LeaseOptions } from '../state/lease.js';
 import { EXCEEDANCE_DEFAULTS, exceedanceCrossings, predictFromExceedance, watchedLimit, type ExceedanceOptions, type ExceedanceTarget } from './exceedance.js';
 import { dischargeAt } from './spill-request.js';
 import { SPILL_MODEL_VERSION } from './spill-run.js';
@@ -191,7 +189,7 @@ async function medians(q: Queryable, stations: string[], metric: string, until: 
 
 /** The spill watch in a twin-engine process (elected; its runs reach the rules through the forecast announcements). */
 export async function startSpillWatch(deps: Omit<SpillWatchDeps, 'holder'>): Promise<SpillWatch> {
-  const w = new SpillWatch({ ...deps, log: deps.log.child({ component: 'spill-watch' }), holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
+  const w = new SpillWatch({ ...deps, log: deps.log.child({ component: 'spill-watch' }), holder: leaseHolder() });
   await w.start();
   return w;
 }

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { ForecastRunInfo } from '@basin/schemas';
 import type { TwinEvent, TwinState } from '../state/twin.js';
 import { forecastFlood, forecastInputStations } from './flood.js';
 import { floodRun, type FloodRun, type SkillLookup } from './run.js';
 import { dueAt, FORECAST_INPUT_METRICS, IDLE, issueHour, onElected, onInput, onRunFailed, onRunStarted, type ScheduleOptions } from './schedule.js';
 import { scoreCrossings, scorePoints, skillLookup } from './skill-store.js';
-import { Election, type ElectedDeps, type LeaseOptions } from '../state/lease.js';
+import { Election, leaseHolder, type ElectedDeps, type LeaseOptions } from '../state/lease.js';
 import { holdsRunnerLease, inputsDigest, loadHourlyInputs, loadRunInfo, newestInput, saveRun } from './store.js';
 
 export interface RunnerOptions extends ScheduleOptions, LeaseOptions {
@@ -196,7 +194,7 @@ export class ForecastRunner {
 
 /** 预报 in a twin-engine process: the runner (elected), its crossings handed to `consume` (the rule evaluator). */
 export async function startForecasting(deps: Omit<RunnerDeps, 'holder'> & { consume: (run: ForecastRunInfo) => void }): Promise<ForecastRunner> {
-  const runner = new ForecastRunner({ skill: () => skillLookup(deps.db), ...deps, log: deps.log.child({ component: 'forecast' }), holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
+  const runner = new ForecastRunner({ skill: () => skillLookup(deps.db), ...deps, log: deps.log.child({ component: 'forecast' }), holder: leaseHolder() });
   runner.onForecast(deps.consume);
   await runner.start();
   return runner;

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Db, Logger } from '@basin/platform';
 import type { Station } from '@basin/schemas';
 import { systemPrincipal } from '../auth/roles.js';
 import { emitDomainEvent } from '../ops/emit.js';
 import { loadPlanFiles, loadRuleFiles } from '../plans/files.js';
+import { leaseHolder } from '../state/lease.js';
 import type { TwinState } from '../state/twin.js';
 import { standardsClassifiers } from './classifiers.js';
 import { DbRuleEffects } from './effects.js';
@@ -50,7 +49,7 @@ export async function startAlerting(deps: AlertingDeps): Promise<Evaluator> {
   const evaluator = new Evaluator({
     db: deps.db,
     log,
-    holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    holder: leaseHolder(),
     classifiers: standardsClassifiers(() => deps.twin.model.stationInfo),
     stations: () => ruleStations(deps.twin),
     effects: new DbRuleEffects(),

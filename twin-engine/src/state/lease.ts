@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Db, Logger, Queryable } from '@basin/platform';
 
 /**
@@ -14,6 +16,9 @@ export interface LeaseOptions {
   /** Lease time-to-live; renewed every third of it. */
   leaseMs: number;
 }
+
+/** This process's name in a lease: host:pid:random. */
+export const leaseHolder = (): string => `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 /** What an elected worker is given: the database, its log, the parts of the twin it reads, its name in the lease and its options. */
 export interface ElectedDeps<Twin, Options extends LeaseOptions> {
