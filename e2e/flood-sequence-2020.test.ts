@@ -21,130 +21,35 @@
  * alert opened with from its audit record. Shashi stays below warning in this scenario (no
  * published July 2020 crossing).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASIN_STATIONS } from '@basin/schemas';
-import { createLogger, migrate, type Db } from '@basin/platform';
-import { openTestDb, startMosquitto, type TestDb, type TestMosquitto } from '@basin/platform/testing';
-import * as ingest from '@basin/ingest';
 import * as twin from '@basin/twin-engine';
 import * as sim from '@basin/sensors-sim';
+import { createdTasks, floodAlerts, HOUR, ms, runFlood, startFloodSystem, type CreatedTask, type FloodSystem, type OpenedAlert } from './flood-run.js';
 
-const log = createLogger({ level: 'silent' });
-const HOUR = 3_600_000;
 const T0 = Date.parse('2020-07-01T00:00:00+08:00');
 const FAST_UNTIL_H = 160;
 const END_H = 236;
-/** Wall seconds per simulated hour in the paced part: 0.8, slower when a forecast run takes longer here (a run every ~4 simulated hours at most). */
-const pace = (runS: number) => Math.min(2, Math.max(0.8, (runS + 1) / 4));
 const GAUGES = ['jianli', 'lianhuatang', 'luoshan', 'hankou', 'huangshi', 'wuxue'] as const;
 const PUBLISHED_WARNING_DAY: Record<string, string> = { wuxue: '2020-07-07', huangshi: '2020-07-08' };
 const DAY_TOL_H = 24;
 
 const model = new twin.BasinModel(BASIN_STATIONS);
 const warningOf = (id: string) => twin.levelOf(model.references.get(id)!, 'warning', T0)!;
-const simStations = BASIN_STATIONS.filter((s) => s.kind === 'hydrology_gauge' || s.kind === 'reservoir');
-const ms = (x: number | string | Date) => new Date(x).getTime();
-const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
-
-/**
- * flood-2020-jul as a run starting `h` hours in: scenario hours count from the start of a run, so
- * the later part of the flood is the same scenario with its hours moved back by `h` (the season is
- * pinned and the noise depends on the absolute time: the readings are the same).
- */
-function scenarioFrom(h: number): string {
-  const s = sim.resolveScenario('flood-2020-jul');
-  expect([s.pulses, s.spills, s.airEpisodes, s.faults, s.gatewayOutages].every((l) => l.length === 0), 'only reservoirs and rain carry times').toBe(true);
-  const name = `flood-2020-jul-from-${h}h`;
-  const doc = {
-    ...s,
-    name,
-    reservoirs: s.reservoirs.map((r) => ({ ...r, atH: r.atH - h })),
-    rain: s.rain.map((e) => ({ ...e, fromH: e.fromH - h, toH: e.toH - h })),
-  };
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'basin-scenario-')), `${name}.json`);
-  writeFileSync(file, JSON.stringify(doc));
-  return file;
-}
-
-interface AlertRow {
-  id: string;
-  rule_id: string;
-  station: string;
-  /** Severity the alert opened with (the audit record of its opening; overdue plan tasks escalate it later). */
-  severity: string;
-  /** Event time: the reading's time, or the forecast run's issue time. */
-  opened_at: Date;
-  /** Wall-clock time the system opened it. */
-  logged_at: Date;
-  evidence: { readings: { ts: number; value: number; metric: string }[]; forecast?: { issuedAt: number; crossingAt: number | null } };
-}
 
 describe('flood-2020-jul through sim -> ingest -> twin-engine: forecast warnings, then observed yellow warnings with plan tasks', () => {
-  let broker: TestMosquitto;
-  let testDb: TestDb;
-  let db: Db;
-  let tw: twin.TwinService;
-  const services: { stop(): Promise<void> }[] = [];
-  let alerts: AlertRow[] = [];
-  let tasks: { alert_id: string; plan_id: string; station: string }[] = [];
+  let system: FloodSystem;
+  let alerts: OpenedAlert[] = [];
+  let tasks: CreatedTask[] = [];
   /** First hour (epoch ms) each gauge's stored stage reached its warning level. */
   const crossedAt = new Map<string, number>();
 
-  const runSim = async (fromH: number, toH: number, speed: number, name: string) => {
-    const env = { SIM_SCENARIO: scenarioFrom(fromH), SIM_SEED: '3', SIM_INTERVAL_S: '3600', SIM_SPEED: String(speed), SIM_OUTBOX_DIR: mkdtempSync(path.join(tmpdir(), 'basin-outbox-')), SIM_CLIENT_ID: `e2e-flood-${name}`, SIM_FSYNC: 'none' };
-    const sm = await sim.start({ config: sim.loadConfig(env), log, mqttUrl: broker.url, stations: simStations, start: T0 + fromH * HOUR, end: T0 + toH * HOUR });
-    services.push(sm);
-    await sm.done;
-    await sm.stop();
-    services.splice(services.indexOf(sm), 1);
-  };
-
   beforeAll(async () => {
-    [broker, testDb] = await Promise.all([startMosquitto(), openTestDb('server')]);
-    db = testDb.db;
-    await migrate(db);
-    const env = { MQTT_URL: broker.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', INGEST_METRICS_PORT: '0', VIEWER_DIR: '/nonexistent' };
-    // 2020 readings: accepted (max past), kept (no raw retention) and left uncompressed.
-    const ing = await ingest.start({
-      config: ingest.loadConfig({ ...env, INGEST_CLIENT_ID: 'e2e-flood-ingest', INGEST_BATCH_MS: '50', INGEST_MAX_PAST_DAYS: '3650', INGEST_RETAIN_RAW: 'off', INGEST_COMPRESS_AFTER: 'off', INGEST_RUN_JOBS: 'false' }),
-      db,
-      log,
-      mqttUrl: broker.url,
-    });
-    services.push(ing);
-    tw = await twin.start({
-      config: twin.loadConfig({ ...env, API_ANONYMOUS_READ: 'true', DATABASE_URL: testDb.url!, WEBHOOKS_ENABLED: 'false', FORECAST_QUIET_S: '1', FORECAST_MAX_WAIT_S: '1' }),
-      db,
-      log,
-    });
-    services.push(tw);
-
-    await runSim(0, FAST_UNTIL_H, 1e7, 'history');
-    await tw.forecasts!.settled();
-    const t = performance.now();
-    await tw.forecasts!.runNow();
-    await runSim(FAST_UNTIL_H, END_H, Math.round(3600 / pace((performance.now() - t) / 1000)), 'paced');
-
-    // The last run (after the quiet period) scores the crossings; the evaluator commits its alerts.
-    for (let i = 0; i < 60; i++) {
-      await sleep(500);
-      const r = await db.query<{ n: number }>(`SELECT count(DISTINCT station)::int AS n FROM crossing_skill WHERE level = 'warning' AND outcome = 'hit' AND station = ANY($1::text[])`, [[...GAUGES]]);
-      if (r.rows[0]!.n >= GAUGES.length) break;
-    }
-    await tw.forecasts?.settled();
-    await tw.evaluator.drain();
-    alerts = (
-      await db.query<AlertRow>(
-        `SELECT a.id::text, a.rule_id, a.station, l.after ->> 'severity' AS severity, a.opened_at, l.at AS logged_at, l.after -> 'evidence' AS evidence
-         FROM alerts a JOIN audit_log l ON l.subject_type = 'alert' AND l.subject_id = a.id::text AND l.action = 'alert.open'
-         WHERE a.rule_id IN ('flood-forecast-warning', 'flood-level-gauges') ORDER BY l.at, a.id`,
-      )
-    ).rows;
-    tasks = (await db.query<{ alert_id: string; plan_id: string; station: string }>(`SELECT alert_id::text, plan_id, station FROM tasks`)).rows;
-    const firsts = await db.query<{ station: string; t: Date }>(
+    system = await startFloodSystem('e2e-flood');
+    await runFlood(system, { scenario: 'flood-2020-jul', t0: T0, fromH: 0, fastUntilH: FAST_UNTIL_H, endH: END_H, scored: GAUGES });
+    alerts = await floodAlerts(system.db);
+    tasks = await createdTasks(system.db);
+    const firsts = await system.db.query<{ station: string; t: Date }>(
       `SELECT station, min(time) AS t FROM readings WHERE metric = 'water_level' AND station = ANY($1::text[]) AND value >= (($2::jsonb) ->> station)::float8 GROUP BY station`,
       [[...GAUGES, 'shashi'], JSON.stringify(Object.fromEntries([...GAUGES, 'shashi'].map((id) => [id, warningOf(id)])))],
     );
@@ -152,9 +57,7 @@ describe('flood-2020-jul through sim -> ingest -> twin-engine: forecast warnings
   }, 240_000);
 
   afterAll(async () => {
-    for (const s of services.reverse()) await s.stop().catch(() => undefined);
-    await testDb?.close();
-    await broker?.dispose();
+    await system?.stop();
   });
 
   const forecastAlerts = (id: string) => alerts.filter((a) => a.rule_id === 'flood-forecast-warning' && a.station === id);
@@ -198,7 +101,7 @@ describe('flood-2020-jul through sim -> ingest -> twin-engine: forecast warnings
   it('the run in two parts publishes the one flood: stored stages are the scenario\'s', async () => {
     const signals = new sim.SignalModel(sim.resolveScenario('flood-2020-jul'), 3, T0, HOUR);
     const hankou = sim.toSimStation(BASIN_STATIONS.find((s) => s.id === 'hankou')!, 0);
-    const r = await db.query<{ time: Date; value: number }>(`SELECT time, value FROM readings WHERE station = 'hankou' AND metric = 'water_level' AND time IN ($1, $2)`, [
+    const r = await system.db.query<{ time: Date; value: number }>(`SELECT time, value FROM readings WHERE station = 'hankou' AND metric = 'water_level' AND time IN ($1, $2)`, [
       new Date(T0 + 50 * HOUR).toISOString(),
       new Date(T0 + 200 * HOUR).toISOString(),
     ]);
@@ -207,7 +110,7 @@ describe('flood-2020-jul through sim -> ingest -> twin-engine: forecast warnings
   });
 
   it('the skill ledger reports each gauge\'s warning lead time and timing error, and stage errors by lead', async () => {
-    const r = await fetch(`${tw.url}/api/forecasts/skill?${GAUGES.map((g) => `station=${g}`).join('&')}`);
+    const r = await fetch(`${system.twin.url}/api/forecasts/skill?${GAUGES.map((g) => `station=${g}`).join('&')}`);
     expect(r.status).toBe(200);
     const skill = (await r.json()) as {
       values: { station: string; metric: string; leadBucket: string; n: number; rmse: number }[];

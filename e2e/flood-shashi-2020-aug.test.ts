@@ -14,19 +14,11 @@
  * the crossing) at 0.8 s per simulated hour or slower where a forecast run takes longer, so the
  * forecast issues a run every few simulated hours before the crossing.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASIN_STATIONS } from '@basin/schemas';
-import { createLogger, migrate, type Db } from '@basin/platform';
-import { openTestDb, startMosquitto, type TestDb, type TestMosquitto } from '@basin/platform/testing';
-import * as ingest from '@basin/ingest';
 import * as twin from '@basin/twin-engine';
-import * as sim from '@basin/sensors-sim';
+import { createdTasks, floodAlerts, HOUR, ms, runFlood, startFloodSystem, type CreatedTask, type FloodSystem, type OpenedAlert } from './flood-run.js';
 
-const log = createLogger({ level: 'silent' });
-const HOUR = 3_600_000;
 /** The scenario's hour 0. */
 const T0 = Date.parse('2020-08-17T00:00:00+08:00');
 const FROM_H = -48;
@@ -34,109 +26,34 @@ const FAST_UNTIL_H = 54;
 const END_H = 96;
 const PUBLISHED = { at: Date.parse('2020-08-20T18:00:00+08:00'), z: 43.08 };
 const CROSSING_TOL_H = 8;
-const pace = (runS: number) => Math.min(2, Math.max(0.8, (runS + 1) / 4));
 
 const model = new twin.BasinModel(BASIN_STATIONS);
 const WARNING = twin.levelOf(model.references.get('shashi')!, 'warning', T0)!;
-const simStations = BASIN_STATIONS.filter((s) => s.kind === 'hydrology_gauge' || s.kind === 'reservoir');
-const ms = (x: number | string | Date) => new Date(x).getTime();
-const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
-
-/** flood-2020-aug as a run starting `h` hours from its start (hours moved; the readings are the same). */
-function scenarioFrom(h: number): string {
-  const s = sim.resolveScenario('flood-2020-aug');
-  expect([s.pulses, s.rain, s.spills, s.airEpisodes, s.faults, s.gatewayOutages].every((l) => l.length === 0), 'only reservoirs carry times').toBe(true);
-  const name = `flood-2020-aug-from-${h}h`;
-  const doc = { ...s, name, reservoirs: s.reservoirs.map((r) => ({ ...r, atH: r.atH - h, ...(r.releaseAtH === undefined ? {} : { releaseAtH: r.releaseAtH - h }) })) };
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'basin-scenario-')), `${name}.json`);
-  writeFileSync(file, JSON.stringify(doc));
-  return file;
-}
-
-interface AlertRow {
-  id: string;
-  rule_id: string;
-  station: string;
-  severity: string;
-  opened_at: Date;
-  logged_at: Date;
-  evidence: { readings: { ts: number; value: number; metric: string }[]; forecast?: { issuedAt: number; crossingAt: number | null } };
-}
 
 describe('flood-2020-aug through sim -> ingest -> twin-engine: Shashi forecast warning, then the observed yellow warning with plan tasks', () => {
-  let broker: TestMosquitto;
-  let testDb: TestDb;
-  let db: Db;
-  let tw: twin.TwinService;
-  const services: { stop(): Promise<void> }[] = [];
-  let alerts: AlertRow[] = [];
-  let tasks: { alert_id: string; plan_id: string; station: string }[] = [];
+  let system: FloodSystem;
+  let alerts: OpenedAlert[] = [];
+  let tasks: CreatedTask[] = [];
   let crossed: { t: number; z: number } | undefined;
 
-  const runSim = async (fromH: number, toH: number, speed: number, name: string) => {
-    const env = { SIM_SCENARIO: scenarioFrom(fromH), SIM_SEED: '3', SIM_INTERVAL_S: '3600', SIM_SPEED: String(speed), SIM_OUTBOX_DIR: mkdtempSync(path.join(tmpdir(), 'basin-outbox-')), SIM_CLIENT_ID: `e2e-aug-${name}`, SIM_FSYNC: 'none' };
-    const sm = await sim.start({ config: sim.loadConfig(env), log, mqttUrl: broker.url, stations: simStations, start: T0 + fromH * HOUR, end: T0 + toH * HOUR });
-    services.push(sm);
-    await sm.done;
-    await sm.stop();
-    services.splice(services.indexOf(sm), 1);
-  };
-
   beforeAll(async () => {
-    [broker, testDb] = await Promise.all([startMosquitto(), openTestDb('server')]);
-    db = testDb.db;
-    await migrate(db);
-    const env = { MQTT_URL: broker.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', INGEST_METRICS_PORT: '0', VIEWER_DIR: '/nonexistent' };
-    const ing = await ingest.start({
-      config: ingest.loadConfig({ ...env, INGEST_CLIENT_ID: 'e2e-aug-ingest', INGEST_BATCH_MS: '50', INGEST_MAX_PAST_DAYS: '3650', INGEST_RETAIN_RAW: 'off', INGEST_COMPRESS_AFTER: 'off', INGEST_RUN_JOBS: 'false' }),
-      db,
-      log,
-      mqttUrl: broker.url,
-    });
-    services.push(ing);
-    tw = await twin.start({
-      config: twin.loadConfig({ ...env, API_ANONYMOUS_READ: 'true', DATABASE_URL: testDb.url!, WEBHOOKS_ENABLED: 'false', FORECAST_QUIET_S: '1', FORECAST_MAX_WAIT_S: '1' }),
-      db,
-      log,
-    });
-    services.push(tw);
-
-    await runSim(FROM_H, FAST_UNTIL_H, 1e7, 'history');
-    await tw.forecasts!.settled();
-    const t = performance.now();
-    await tw.forecasts!.runNow();
-    await runSim(FAST_UNTIL_H, END_H, Math.round(3600 / pace((performance.now() - t) / 1000)), 'paced');
-
-    for (let i = 0; i < 60; i++) {
-      await sleep(500);
-      const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM crossing_skill WHERE level = 'warning' AND outcome = 'hit' AND station = 'shashi'`);
-      if (r.rows[0]!.n > 0) break;
-    }
-    await tw.forecasts?.settled();
-    await tw.evaluator.drain();
-    alerts = (
-      await db.query<AlertRow>(
-        `SELECT a.id::text, a.rule_id, a.station, l.after ->> 'severity' AS severity, a.opened_at, l.at AS logged_at, l.after -> 'evidence' AS evidence
-         FROM alerts a JOIN audit_log l ON l.subject_type = 'alert' AND l.subject_id = a.id::text AND l.action = 'alert.open'
-         WHERE a.rule_id IN ('flood-forecast-warning', 'flood-level-gauges') AND a.station = 'shashi' ORDER BY l.at, a.id`,
-      )
-    ).rows;
-    tasks = (await db.query<{ alert_id: string; plan_id: string; station: string }>(`SELECT alert_id::text, plan_id, station FROM tasks WHERE station = 'shashi'`)).rows;
-    const first = await db.query<{ time: Date; value: number }>(`SELECT time, value FROM readings WHERE station = 'shashi' AND metric = 'water_level' AND value >= $1 ORDER BY time LIMIT 1`, [WARNING]);
+    system = await startFloodSystem('e2e-aug');
+    await runFlood(system, { scenario: 'flood-2020-aug', t0: T0, fromH: FROM_H, fastUntilH: FAST_UNTIL_H, endH: END_H, scored: ['shashi'] });
+    alerts = await floodAlerts(system.db, 'shashi');
+    tasks = await createdTasks(system.db, 'shashi');
+    const first = await system.db.query<{ time: Date; value: number }>(`SELECT time, value FROM readings WHERE station = 'shashi' AND metric = 'water_level' AND value >= $1 ORDER BY time LIMIT 1`, [WARNING]);
     if (first.rows[0]) crossed = { t: ms(first.rows[0].time), z: Number(first.rows[0].value) };
   }, 240_000);
 
   afterAll(async () => {
-    for (const s of services.reverse()) await s.stop().catch(() => undefined);
-    await testDb?.close();
-    await broker?.dispose();
+    await system?.stop();
   });
 
   it(`Shashi's stored stage reaches its ${WARNING} m warning level within ±${CROSSING_TOL_H} h of 2020-08-20 18:00 (published ${PUBLISHED.z} m then)`, async () => {
     expect(WARNING).toBe(43);
     expect(crossed, 'the stored stage reaches the warning level').toBeDefined();
     expect(Math.abs(crossed!.t - PUBLISHED.at) / HOUR).toBeLessThanOrEqual(CROSSING_TOL_H);
-    const r = await db.query<{ value: number }>(`SELECT value FROM readings WHERE station = 'shashi' AND metric = 'water_level' AND time = $1`, [new Date(PUBLISHED.at).toISOString()]);
+    const r = await system.db.query<{ value: number }>(`SELECT value FROM readings WHERE station = 'shashi' AND metric = 'water_level' AND time = $1`, [new Date(PUBLISHED.at).toISOString()]);
     expect(Math.abs(Number(r.rows[0]!.value) - PUBLISHED.z)).toBeLessThanOrEqual(0.1);
   });
 

@@ -1,6 +1,7 @@
 /**
  * The system on embedded defaults for the browser tests (aedes broker, PGlite-TimescaleDB,
- * ingest, twin-engine serving the built viewer, simulator), and the wall page opened in Chromium.
+ * ingest and twin-engine serving the built viewer, started by e2e/system.ts, simulator), and the
+ * wall page opened in Chromium.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -8,9 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createLogger, migrate, openEmbeddedDb, startEmbeddedBroker, type EmbeddedDb } from '@basin/platform';
-import * as ingest from '@basin/ingest';
-import * as twin from '@basin/twin-engine';
 import * as sim from '@basin/sensors-sim';
+import { startServices } from '../system.js';
 import { watchExternalRequests } from './chromium.js';
 import './page-globals.js';
 
@@ -34,9 +34,7 @@ export async function startSystem(twinEnv: Record<string, string> = {}): Promise
   const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, log });
   const db = await openEmbeddedDb(null);
   await migrate(db);
-  const env = { MQTT_URL: broker.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', INGEST_METRICS_PORT: '0', VIEWER_DIR: path.join(root, 'viewer/dist') };
-  const ing = await ingest.start({ config: ingest.loadConfig({ ...env, INGEST_CLIENT_ID: 'browser-ingest' }), db, log, mqttUrl: broker.url });
-  const tw = await twin.start({ config: twin.loadConfig({ ...env, API_ANONYMOUS_READ: 'true', ...twinEnv }), db, log });
+  const { env, ingest: ing, twin: tw } = await startServices({ mqttUrl: broker.url, db, viewerDir: path.join(root, 'viewer/dist'), ingestEnv: { INGEST_CLIENT_ID: 'browser-ingest' }, twinEnv });
   const sm = await sim.start({ config: sim.loadConfig({ ...env, SIM_INTERVAL_S: '10', SIM_SPEED: '1', SIM_OUTBOX_DIR: mkdtempSync(path.join(tmpdir(), 'basin-outbox-')), SIM_CLIENT_ID: 'browser-sim' }), log, mqttUrl: broker.url });
   return {
     url: tw.url,
