@@ -19,7 +19,7 @@ import { meanPlume, meanPlumeAt, SPILL_DEFAULTS, type MeanPlume, type SpillParam
  */
 
 /** Mean flow velocity per river, m/s: Yangtze 1.2 (domain-facts estimate 1.0–1.5), middle and lower Han 0.75 (domain-facts 0.5–1.0, low confidence). */
-export const PLUME_VELOCITY_MS: Readonly<Record<RiverName, number>> = { Yangtze: 1.2, Han: 0.75 };
+const PLUME_VELOCITY_MS: Readonly<Record<RiverName, number>> = { Yangtze: 1.2, Han: 0.75 };
 
 const HOUR = 3_600_000;
 const WORSE = ['II', 'III', 'IV', 'V', 'worse_than_V'] as const;
@@ -161,7 +161,7 @@ export function exceedanceCrossings(forecastId: string, issuedAt: number, metric
 }
 
 /** GB 3838 river limits (classes I..V) of a metric with upper limits; null for others (pH, DO, temperature, non-GB 3838). */
-export function riverLimits(metric: string): readonly number[] | null {
+function riverLimits(metric: string): readonly number[] | null {
   if (!isGb3838Item(metric) || metric === 'ph' || metric === 'water_temp' || metric === 'do') return null;
   return limitsOf(metric, 'river');
 }

@@ -78,7 +78,7 @@ export type LatestSource = (stations: readonly string[] | null, metric: MetricCo
  * metrics this is ~3x faster than parsing 20,000 rows into Dates and objects and serialising them
  * back; the twin's live state (state/latest-json.ts) is faster again (npm run bench -- twin).
  */
-export function latestFromDb(db: Db): LatestSource {
+function latestFromDb(db: Db): LatestSource {
   return async (stations, metric) => {
     const r = await db.query<{ j: string }>(
       `SELECT coalesce(json_agg(json_build_object(
