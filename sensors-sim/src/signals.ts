@@ -57,7 +57,7 @@ export interface RainState {
 
 export class SignalModel {
   readonly river: RiverModel;
-  private readonly rainCache = new Map<number, { t: number; state: RainState }>();
+  private readonly rainCache = new Map<number | SimStation, { t: number; state: RainState }>();
 
   constructor(
     readonly scenario: Scenario,
@@ -68,7 +68,10 @@ export class SignalModel {
     readonly intervalMs: number,
   ) {
     this.river = new RiverModel(scenario, t0);
+    this.ctx = new Ctx(this);
   }
+
+  private readonly ctx: Ctx;
 
   doy(t: number): number {
     return this.scenario.seasonDoy ?? dayOfYear(t);
@@ -113,12 +116,16 @@ export class SignalModel {
 
   rainState(st: SimStation, t: number): RainState {
     const cell = cellOf(st.lon, st.lat);
-    const cached = this.rainCache.get(cell);
-    if (cached && cached.t === t && st.station.kind !== 'soil') return cached.state;
+    const slow = st.station.kind === 'soil';
+    // Without scenario rain events the rain is the background field's, the same in a whole 0.5°
+    // cell: shared by the cell's stations (soil keeps a 30-day slow index too, so apart). Events
+    // taper with the exact distance: then per station.
+    const slot = this.scenario.rain.length > 0 ? st : slow ? -cell : cell;
+    const cached = this.rainCache.get(slot);
+    if (cached && cached.t === t) return cached.state;
     const summer = this.summer(t);
     const rain = this.rainBetween(st.lon, st.lat, cell, t - this.intervalMs, t, summer);
     let api = 0;
-    const slow = st.station.kind === 'soil';
     let apiSlow = 0;
     const days = slow ? 30 : 6;
     for (let k = 0; k < days; k++) {
@@ -130,7 +137,7 @@ export class SignalModel {
       if (slow) apiSlow += mm * Math.exp(-age / 10);
     }
     const state = { rain, api, apiSlow };
-    if (!slow) this.rainCache.set(cell, { t, state });
+    this.rainCache.set(slot, { t, state });
     return state;
   }
 
@@ -177,8 +184,8 @@ export class SignalModel {
 
   /** All metric values of a station at time t, in the order of st.metrics (unrounded). */
   sample(st: SimStation, t: number, out: number[] = new Array<number>(st.metrics.length)): number[] {
-    const rs = this.rainState(st, t);
-    const ctx = new Ctx(this, st, t, rs);
+    // One context, reset per sample (sample() is not re-entered while it runs).
+    const ctx = this.ctx.reset(st, t, this.rainState(st, t));
     for (let i = 0; i < st.metrics.length; i++) {
       const m = st.metrics[i]!;
       const v = ctx.value(m);
@@ -191,21 +198,28 @@ export class SignalModel {
 
 /** Per-sample context: shared intermediate quantities (flow, temperature) computed once. */
 class Ctx {
-  private q: number | undefined;
-  private wt: number | undefined;
-  private readonly h: number;
-  private readonly doy: number;
-  private readonly summer: number;
+  // NaN, not undefined, for "not computed yet": the fields stay unboxed doubles.
+  private q = Number.NaN;
+  private wt = Number.NaN;
+  private h = 0;
+  private doy = 0;
+  private summer = 0;
+  private st!: SimStation;
+  private t = 0;
+  private rs!: RainState;
 
-  constructor(
-    private readonly m: SignalModel,
-    private readonly st: SimStation,
-    private readonly t: number,
-    private readonly rs: RainState,
-  ) {
+  constructor(private readonly m: SignalModel) {}
+
+  reset(st: SimStation, t: number, rs: RainState): this {
+    this.st = st;
+    this.t = t;
+    this.rs = rs;
+    this.q = Number.NaN;
+    this.wt = Number.NaN;
     this.h = (((t / HOUR + 8) % 24) + 24) % 24;
-    this.doy = m.doy(t);
-    this.summer = m.summer(t);
+    this.doy = this.m.doy(t);
+    this.summer = this.m.summer(t);
+    return this;
   }
 
   private n(metric: MetricCode, periodH: number): number {
@@ -221,7 +235,7 @@ class Ctx {
   }
 
   flow(): number {
-    if (this.q === undefined) {
+    if (Number.isNaN(this.q)) {
       const { river, km, outlet } = this.st;
       this.q = outlet ? this.m.river.outletDischarge(outlet, this.t) : river && km !== null ? this.m.river.discharge(river, km, this.t) : 0;
     }
@@ -236,7 +250,7 @@ class Ctx {
   }
 
   waterTemp(): number {
-    if (this.wt === undefined) {
+    if (Number.isNaN(this.wt)) {
       const amp = this.isLake() ? 1.2 : 0.3;
       this.wt = 18.5 + 9 * cosPhase(this.doy, 215, 365.25) + amp * cosPhase(this.h, 16, 24) + 0.3 * this.n('water_temp', 48);
     }
