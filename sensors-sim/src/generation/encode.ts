@@ -76,8 +76,23 @@ function writeScaled(buf: Buffer, off: number, n: number, d: number): number {
   return off;
 }
 
-const TS = Buffer.from(',"ts":');
-const SEQ = Buffer.from(',"seq":');
+/** Copy `src` into `buf` at `off`; returns the end. A loop: Buffer#copy's bounds checks and call
+ * into C++ cost more than the copy itself for pieces this short (tens of bytes). */
+function put(buf: Buffer, off: number, src: Uint8Array): number {
+  const n = src.length;
+  for (let k = 0; k < n; k++) buf[off + k] = src[k]!;
+  return off + n;
+}
+
+/** `,"ts":<ts>,"seq":` as bytes (the same for every reading of a tick: encoded once). */
+function tsBytes(ts: number): Uint8Array {
+  if (ts !== tsBytesMemo.ts) {
+    tsBytesMemo.ts = ts;
+    tsBytesMemo.b = Buffer.from(tsPart(ts), 'latin1');
+  }
+  return tsBytesMemo.b;
+}
+const tsBytesMemo = { ts: Number.NaN, b: new Uint8Array(0) };
 
 /**
  * encodeGroupJson written straight into `buf` at `off` (room for enc.maxBytes[gi] bytes);
@@ -86,16 +101,15 @@ const SEQ = Buffer.from(',"seq":');
  */
 export function writeGroupJson(buf: Buffer, off: number, st: SimStation, enc: StationJson, gi: number, values: readonly number[], ts: number, first: number): number {
   const g = st.groups[gi]!;
-  off += enc.headBytes[gi]!.copy(buf, off);
+  const tsSeq = tsBytes(ts);
+  off = put(buf, off, enc.headBytes[gi]!);
   for (let k = 0; k < g.idx.length; k++) {
     const i = g.idx[k]!;
     if (k) buf[off++] = 44; // ,
-    off += enc.metricBytes[i]!.copy(buf, off);
+    off = put(buf, off, enc.metricBytes[i]!);
     const d = enc.decimals[i]!;
     off = writeScaled(buf, off, Math.round(values[i]! * POW[d]!), d);
-    off += TS.copy(buf, off);
-    off = ts >= 0 && Number.isSafeInteger(ts) ? writeUint(buf, off, ts) : off + buf.write(String(ts), off, 'latin1');
-    off += SEQ.copy(buf, off);
+    off = put(buf, off, tsSeq);
     off = writeUint(buf, off, first + k);
     buf[off++] = 125; // }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeReadingPayload, encodeReadingBatch, type Reading } from '@basin/schemas';
-import { forEachRange } from '../delivery/commit-tracker.js';
+import { forEachRange } from '../meta-range.js';
 import { parseScenario, resolveScenario, type Scenario } from '../scenario.js';
 import { roundValue, SignalModel } from '../signals.js';
 import { selectStations, type SimStation } from '../stations.js';

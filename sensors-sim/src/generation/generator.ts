@@ -157,13 +157,27 @@ export class Generator {
     const enc = this.enc[index]!;
     const lane = this.c.laneOfStation[index]!;
     const kind = this.kindIn(outage);
+    const w = this.group;
+    w.st = st;
+    w.enc = enc;
+    w.values = v;
+    w.ts = ts;
     for (let gi = 0; gi < st.groups.length; gi++) {
       const g = st.groups[gi]!;
       const n = g.idx.length;
       const first = this.nextSeq(st.id, n);
-      sink.put(kind, st.gateway, lane, g.topic, `${st.id}:${first}:${first + n - 1}`, n, false, enc.maxBytes[gi]!, (buf, off) => writeGroupJson(buf, off, st, enc, gi, v, ts, first));
+      w.gi = gi;
+      w.first = first;
+      sink.put(kind, st.gateway, lane, g.topic, `${st.id}:${first}:${first + n - 1}`, n, false, enc.maxBytes[gi]!, this.writeGroup);
     }
   }
+
+  /** The group being put (station JSON): one writer for all, as put() calls it before returning (no closure per message). */
+  private readonly group = { st: null as unknown as SimStation, enc: null as unknown as StationJson, gi: 0, values: [] as number[], ts: 0, first: 0 };
+  private readonly writeGroup: PayloadWriter = (buf, off) => {
+    const w = this.group;
+    return writeGroupJson(buf, off, w.st, w.enc, w.gi, w.values, w.ts, w.first);
+  };
 
   private stationSenml(st: SimStation, index: number, v: number[], ts: number, outage: OutageWindow | null, sink: Sink): void {
     const kind = this.kindIn(outage);
