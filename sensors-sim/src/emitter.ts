@@ -1,7 +1,7 @@
-import { forEachRange } from './delivery/commit-tracker.js';
 import { DROP, HOLD, HOSTILE, SEND, type MessageKind, type PayloadWriter, type Sink } from './generation/generator.js';
 import { outageAt, type OutageWindow } from './generation/outages.js';
 import { recordPublished } from './manifest.js';
+import { nextRange, type MetaRange } from './meta-range.js';
 import type { Outbox } from './outbox.js';
 import type { RunState } from './run-state.js';
 
@@ -78,9 +78,12 @@ export class Emitter implements Sink {
   /** The seqs of a message are handed out; `published`: its readings are in the log. */
   private account(meta: string, published: boolean, handedOut = true): void {
     const { seq, manifest } = this.state;
-    forEachRange(meta, (id, first, last) => {
-      if (handedOut && last > (seq[id] ?? 0)) seq[id] = last;
-      if (published) this.stats.published += recordPublished(manifest, id, first, last);
-    });
+    const r = this.range;
+    for (let i = nextRange(meta, 0, r); i >= 0; i = nextRange(meta, i, r)) {
+      if (handedOut && r.last > (seq[r.id] ?? 0)) seq[r.id] = r.last;
+      if (published) this.stats.published += recordPublished(manifest, r.id, r.first, r.last);
+    }
   }
+
+  private readonly range: MetaRange = { id: '', first: 0, last: 0 };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { forEachRange } from './delivery/commit-tracker.js';
+import { nextRange, type MetaRange } from './meta-range.js';
 
 /**
  * The run's manifest (pure): per station the first and last sequence number and the count of
@@ -39,13 +39,15 @@ export function recordConfirmed(m: Manifest, id: string, first: number, last: nu
 /** Every `station:first:last` range of a message's meta, published; returns the readings. */
 export function publishedMeta(m: Manifest, meta: string): number {
   let n = 0;
-  forEachRange(meta, (id, first, last) => (n += recordPublished(m, id, first, last)));
+  for (let i = nextRange(meta, 0, range); i >= 0; i = nextRange(meta, i, range)) n += recordPublished(m, range.id, range.first, range.last);
   return n;
 }
 
 /** Every range of a message's meta, confirmed; returns the newly confirmed readings. */
 export function confirmedMeta(m: Manifest, meta: string): number {
   let n = 0;
-  forEachRange(meta, (id, first, last) => (n += recordConfirmed(m, id, first, last)));
+  for (let i = nextRange(meta, 0, range); i >= 0; i = nextRange(meta, i, range)) n += recordConfirmed(m, range.id, range.first, range.last);
   return n;
 }
+
+const range: MetaRange = { id: '', first: 0, last: 0 };

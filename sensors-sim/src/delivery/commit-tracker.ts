@@ -1,3 +1,5 @@
+import { forEachRange } from '../meta-range.js';
+
 /**
  * End-to-end delivery tracking (pure, no I/O, injected clock): which outbox records wait for the
  * platform's commit confirmation, and which a `CommittedAck` (schemas/src/topics.ts) completes.
@@ -170,17 +172,4 @@ export function mergeRanges(ranges: readonly SeqRange[]): [number, number][] {
     else out.push([a, b]);
   }
   return out;
-}
-
-/** Calls `fn` for every `station:first:last` range of a message's meta (`;`-separated). */
-export function forEachRange(meta: string, fn: (id: string, first: number, last: number) => void): void {
-  let i = 0;
-  while (i < meta.length) {
-    let j = meta.indexOf(';', i);
-    if (j < 0) j = meta.length;
-    const c2 = meta.lastIndexOf(':', j - 1);
-    const c1 = c2 > i ? meta.lastIndexOf(':', c2 - 1) : -1;
-    if (c1 > i) fn(meta.slice(i, c1), Number(meta.slice(c1 + 1, c2)), Number(meta.slice(c2 + 1, j)));
-    i = j + 1;
-  }
 }
