@@ -20,7 +20,9 @@ export function stationJson(st: SimStation): StationJson {
   const head = st.groups.map(() => `{"v":1,"station":${JSON.stringify(st.id)},"readings":[`);
   const metric = st.metrics.map((m) => `{"metric":${JSON.stringify(m)},"value":`);
   const headBytes = head.map((h) => Buffer.from(h));
-  const metricBytes = metric.map((m) => Buffer.from(m));
+  // One copy per metric code, shared by every station: stays in the CPU cache (a copy per
+  // station, 10,000 stations: a cache miss per reading).
+  const metricBytes = metric.map((m) => METRIC_BYTES.get(m) ?? METRIC_BYTES.set(m, Buffer.from(m)).get(m)!);
   return {
     head,
     metric,
@@ -31,6 +33,8 @@ export function stationJson(st: SimStation): StationJson {
     maxBytes: st.groups.map((g, gi) => headBytes[gi]!.length + 2 + g.idx.reduce((a, i) => a + metricBytes[i]!.length + 90, 0)),
   };
 }
+
+const METRIC_BYTES = new Map<string, Buffer>();
 
 const scratch = new Uint8Array(32);
 
