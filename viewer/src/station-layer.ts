@@ -1,5 +1,5 @@
 import {
-  BillboardCollection, Cartesian2, Cartesian3, Color, DistanceDisplayCondition, HorizontalOrigin, LabelCollection, LabelStyle,
+  BillboardCollection, BlendOption, Cartesian2, Cartesian3, Color, DistanceDisplayCondition, HorizontalOrigin, LabelCollection, LabelStyle,
   NearFarScalar, VerticalOrigin, type Billboard, type Label, type Scene,
 } from 'cesium';
 import type { StationKind } from '@basin/schemas';
@@ -76,7 +76,7 @@ const FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans
 export class StationLayer {
   private readonly billboards: BillboardCollection;
   private readonly labels: LabelCollection;
-  private readonly byId = new Map<string, { b: Billboard; l: Label | null; base: number }>();
+  private readonly byId = new Map<string, { b: Billboard; l: Label | null; base: number; color: Color }>();
   private pulsing = new Set<string>();
   private readonly removePulse: () => void;
 
@@ -84,7 +84,10 @@ export class StationLayer {
     private readonly scene: Scene,
     private readonly scale = 1,
   ) {
-    this.billboards = scene.primitives.add(new BillboardCollection({ scene })) as BillboardCollection;
+    // TRANSLUCENT: one draw of all symbols with alpha blending (their edges are anti-aliased) instead
+    // of Cesium's default opaque + translucent passes, each over every billboard: with 10,000 stations
+    // on SwiftShader (bench page, unpaced) 0.8–1.2 fps with two passes, 1.35–1.7 fps with one
+    this.billboards = scene.primitives.add(new BillboardCollection({ scene, blendOption: BlendOption.TRANSLUCENT })) as BillboardCollection;
     this.labels = scene.primitives.add(new LabelCollection({ scene })) as LabelCollection;
     this.removePulse = scene.preUpdate.addEventListener(() => this.animate());
   }
@@ -94,6 +97,7 @@ export class StationLayer {
     this.billboards.removeAll();
     this.labels.removeAll();
     this.byId.clear();
+    const neutral = colorOf('#4a5561');
     for (const p of points) {
       const position = Cartesian3.fromDegrees(p.lon, p.lat, 0);
       const base = (p.label ? 0.62 : 0.4) * this.scale;
@@ -102,7 +106,7 @@ export class StationLayer {
         position,
         image: shapeImage(KIND_SHAPE[p.kind]),
         scale: base,
-        color: colorOf('#4a5561'),
+        color: neutral,
         scaleByDistance: new NearFarScalar(2e5, 1.6, 8e6, 0.7),
         disableDepthTestDistance: Number.POSITIVE_INFINITY,
       });
@@ -123,7 +127,7 @@ export class StationLayer {
             disableDepthTestDistance: Number.POSITIVE_INFINITY,
           })
         : null;
-      this.byId.set(p.id, { b, l, base });
+      this.byId.set(p.id, { b, l, base, color: neutral });
     }
     this.scene.requestRender();
   }
@@ -132,11 +136,11 @@ export class StationLayer {
   setColor(id: string, css: string): void {
     const s = this.byId.get(id);
     if (!s) return;
-    const c = colorOf(css);
-    if (!Color.equals(s.b.color, c)) {
-      s.b.color = c;
-      this.scene.requestRender();
-    }
+    const c = colorOf(css); // one shared Color per CSS colour: unchanged colours compare by reference
+    if (s.color === c) return;
+    s.color = c;
+    s.b.color = c;
+    this.scene.requestRender();
   }
 
   setLabel(id: string, text: string): void {
