@@ -47,6 +47,10 @@ export class Evaluator {
   private rules = new Map<string, StoredRule>();
   private plans: StoredPlan[] = [];
   private stations = new Map<string, RuleStation>();
+  /** Becoming the leader is complete (see offer()). */
+  private ready = false;
+  /** Items offered while becoming the leader. */
+  private held: Evaluator['queue'] = [];
   private queue: Array<{ kind: 'readings'; batch: CommittedReading[] } | { kind: 'forecast'; crossings: readonly ForecastCrossing[] } | { kind: 'tick' } | { kind: 'reload' } | { kind: 'tasks' }> = [];
   private running: Promise<void> | null = null;
   private leaseTimer: NodeJS.Timeout | null = null;
@@ -61,8 +65,9 @@ export class Evaluator {
     this.leaseMs = deps.leaseMs ?? 10_000;
   }
 
+  /** Leads and is ready: its state restored, the newest forecasts and the readings since its checkpoint evaluated. */
   get isLeader(): boolean {
-    return this.engine !== null;
+    return this.engine !== null && this.ready;
   }
 
   async start(): Promise<void> {
@@ -83,7 +88,7 @@ export class Evaluator {
   /** Committed readings (from the reading feed). Followers ignore them. */
   onReadings(batch: CommittedReading[]): void {
     if (!this.engine || batch.length === 0) return;
-    this.enqueue({ kind: 'readings', batch });
+    this.offer({ kind: 'readings', batch });
   }
 
   /**
@@ -92,17 +97,17 @@ export class Evaluator {
    * with the forecast as evidence; a new leader re-reads the newest runs when elected.
    */
   onForecast(crossings: readonly ForecastCrossing[]): void {
-    if (this.engine && crossings.length > 0) this.enqueue({ kind: 'forecast', crossings });
+    if (this.engine && crossings.length > 0) this.offer({ kind: 'forecast', crossings });
   }
 
   /** Rules, plans or stations changed (API, registry): rebuild the indexes, keep the state. */
   reload(): void {
-    if (this.engine) this.enqueue({ kind: 'reload' });
+    if (this.engine) this.offer({ kind: 'reload' });
   }
 
   /** Runs due deadlines now (the timer does this by itself; tests with an injected clock call it). */
   poke(): void {
-    if (this.engine) this.enqueue({ kind: 'tick' });
+    if (this.engine) this.offer({ kind: 'tick' });
   }
 
   /** Resolves when everything queued so far is committed. */
@@ -119,6 +124,8 @@ export class Evaluator {
       if (!lease) {
         if (this.engine) this.deps.log.warn('rule evaluator lease lost to another process');
         this.engine = null;
+        this.ready = false;
+        this.held = [];
         return;
       }
       if (!this.engine) await this.becomeLeader(lease.checkpoint);
@@ -129,6 +136,7 @@ export class Evaluator {
   }
 
   private async becomeLeader(checkpoint: Date | null): Promise<void> {
+    this.ready = false;
     const now = this.now();
     await this.loadDefinitions(now);
     const engine = this.engine!;
@@ -145,6 +153,18 @@ export class Evaluator {
     this.deps.log.info({ holder: this.deps.holder, rules: this.rules.size, checkpoint }, 'rule evaluator elected');
     await this.catchUp(checkpoint);
     this.enqueue({ kind: 'tasks' });
+    this.ready = true;
+    for (const item of this.held.splice(0)) this.enqueue(item);
+  }
+
+  /**
+   * An item from outside (feed, announcement, API, clock): evaluated now, or, while this process
+   * is becoming the leader, after its state is restored and it has caught up (evaluated first,
+   * they would fire against an empty state that the restore then overwrites).
+   */
+  private offer(item: Evaluator['queue'][number]): void {
+    if (this.ready) this.enqueue(item);
+    else this.held.push(item);
   }
 
   /** Changes to rules or plans (from any process's API) show as a new newest version. */
