@@ -230,3 +230,53 @@ describe('plan task deadlines (embedded, injected clock)', () => {
     await db.close();
   }, 60_000);
 });
+
+describe('becoming the leader (embedded)', () => {
+  it('a new leader is not the leader until it has restored its state; readings that arrive meanwhile are evaluated after it (an alert already firing is not opened again)', async () => {
+    const db: Db = await openEmbeddedDb(null);
+    try {
+      await migrate(db, log);
+      await seedDefinitions(db, rules, [], systemPrincipal('test'));
+      const a = evaluator(db, 'proc-a');
+      await a.start();
+      a.onReadings([reading('hankou', 'water_level', 27.5, 1)]);
+      await a.drain();
+      await a.stop();
+      // The next leader's restore of the rule state waits at a gate while a reading comes in.
+      let release!: () => void;
+      let reached!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const atGate = new Promise<void>((r) => (reached = r));
+      const gated = new Proxy(db, {
+        get(target, prop) {
+          if (prop === 'query') {
+            return async (sql: string, params?: unknown[]) => {
+              if (/FROM rule_state/.test(sql)) {
+                reached();
+                await gate;
+              }
+              return target.query(sql, params);
+            };
+          }
+          const v = Reflect.get(target, prop) as unknown;
+          return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const b = evaluator(gated, 'proc-b');
+      const started = b.start();
+      await atGate;
+      expect(b.isLeader).toBe(false);
+      b.onReadings([reading('hankou', 'water_level', 27.6, 2)]);
+      await new Promise((r) => setTimeout(r, 100));
+      release();
+      await started;
+      await b.drain();
+      expect(b.isLeader).toBe(true);
+      const opened = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts WHERE rule_id = 'flood-level-gauges' AND subject = 'hankou'`)).rows[0]!.n;
+      expect(opened).toBe(1);
+      await b.stop();
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+});
