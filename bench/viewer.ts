@@ -1,5 +1,5 @@
 /**
- * Benchmark: the viewer's station layer (Cesium primitives: one BillboardCollection) against a
+ * Benchmark: the viewer's station layer (StationLayer: all symbols as one primitive of our own, one draw of point sprites) against a
  * naive one-Entity-per-station layer, in Debian's Chromium on SwiftShader, same page, same run.
  *
  *   npm run bench -- viewer [--stations 10000] [--updates 1000] [--frame-ms 1000] [--seconds 15] [--rounds 5] [--width 960 --height 540]

@@ -6,7 +6,7 @@ declare global {
   interface Window {
     basin?: {
       viewer: CesiumWidget;
-      layer: { size: number };
+      layer: { size: number; colorOf: (id: string) => string | null };
       reaches: { size: number };
       boundaries: { prefectures: number; counties: number };
       state: { reachesColoured: number };

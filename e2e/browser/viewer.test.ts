@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { topics } from '@basin/schemas';
 import { launchChromium } from './chromium.js';
 import { GLOBE_TIMEOUT, openWall, shot, startSystem, type RunningSystem } from './system.js';
-import { canvasVariance, layoutProblems } from './wall-checks.js';
+import { canvasVariance, layoutProblems, symbolPixel } from './wall-checks.js';
 
 describe('command wall in Chromium', () => {
   let system: RunningSystem;
@@ -43,6 +43,8 @@ describe('command wall in Chromium', () => {
     await page.waitForTimeout(3500); // the camera flight
     const xy = await page.evaluate(() => window.basin!.screenPosition('hankou'));
     expect(xy).not.toBeNull();
+    // its symbol is drawn there in its status colour (the drawn symbol, not only the pick pass)
+    await expect.poll(() => symbolPixel(page, 'hankou', xy!), { timeout: 10_000 }).toEqual({ match: true, drawn: expect.any(Array), wanted: expect.any(Array) });
     await page.mouse.click(xy!.x, xy!.y);
     await expect.poll(() => page.locator('#panel h2').textContent(), { timeout: 10_000 }).toContain('汉口');
     await expect.poll(() => page.locator('#panel tr[data-metric="water_level"] td.u').textContent()).toBe('m');

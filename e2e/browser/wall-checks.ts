@@ -62,3 +62,29 @@ export async function canvasVariance(page: Page, selector = '#globe canvas'): Pr
     return Math.sqrt(Math.max(0, sq / n - mean * mean));
   }, selector);
 }
+
+/**
+ * The globe's pixel at a page position beside the colour the station layer holds for a station:
+ * `match` when they agree within a few levels per channel (the symbol's fill is the station's colour).
+ */
+export async function symbolPixel(page: Page, id: string, at: { x: number; y: number }): Promise<{ match: boolean; drawn: number[]; wanted: number[] }> {
+  return page.evaluate(
+    ({ id, at }) => {
+      const src = document.querySelector<HTMLCanvasElement>('#globe canvas')!;
+      const box = src.getBoundingClientRect();
+      const c = document.createElement('canvas');
+      c.width = src.width;
+      c.height = src.height;
+      const g = c.getContext('2d', { willReadFrequently: true })!;
+      g.drawImage(src, 0, 0);
+      const px = Math.round((at.x - box.left) * (src.width / box.width));
+      const py = Math.round((at.y - box.top) * (src.height / box.height));
+      const drawn = [...g.getImageData(px, py, 1, 1).data.slice(0, 3)];
+      g.fillStyle = window.basin!.layer.colorOf(id) ?? 'transparent';
+      g.fillRect(0, 0, 1, 1);
+      const wanted = [...g.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+      return { match: drawn.every((v, k) => Math.abs(v - wanted[k]!) <= 6), drawn, wanted };
+    },
+    { id, at },
+  );
+}

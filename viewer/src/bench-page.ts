@@ -3,7 +3,8 @@ import { Cartesian3, Color, NearFarScalar, type Entity } from 'cesium';
 import type { StationKind } from '@basin/schemas';
 import { createGlobe, flyToPreset } from './globe';
 import { PRESETS } from './presets';
-import { KIND_SHAPE, shapeImage, StationLayer } from './station-layer';
+import { KIND_SHAPE, shapeImage } from './station-shapes';
+import { StationLayer } from './station-layer';
 
 /**
  * Benchmark page (bench/viewer.ts drives it in Chromium): N stations over the basin with U colour

@@ -18,7 +18,8 @@ import { PRESETS, type Preset } from './presets';
 import { ReachLayer } from './reach-layer';
 import { latestAt, primaryMetric, replaySeries, replayStep, timeAtStep, type ReplaySeries } from './replay';
 import { WATER_CLASS_COLOR } from './reach-status';
-import { KIND_SHAPE, shapeImage, StationLayer } from './station-layer';
+import { KIND_SHAPE, shapeImage } from './station-shapes';
+import { StationLayer } from './station-layer';
 import { SEVERITY_COLOR, STATE_COLOR, stationColor } from './status';
 import { openStream } from './stream';
 
