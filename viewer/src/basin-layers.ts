@@ -38,14 +38,14 @@ export function areaRings(g: Area): Pos[][] {
   return polys.flat().filter((r) => r.length >= 2);
 }
 
-function addBoundaries(scene: Scene): { collection: PolylineCollection; prefectures: number; counties: number } {
+function addBoundaries(scene: Scene, k: number): { collection: PolylineCollection; prefectures: number; counties: number } {
   // first of the basin's primitives: drawn under the rivers and lakes
   const collection = scene.primitives.add(new PolylineCollection()) as PolylineCollection;
   const add = (areas: typeof PREFECTURES, width: number, color: Color, far: number) => {
     let n = 0;
     for (const f of areas)
       for (const ring of areaRings(f.geometry)) {
-        collection.add({ positions: Cartesian3.fromDegreesArray(ring.flat()), width, material: Material.fromType('Color', { color }), distanceDisplayCondition: new DistanceDisplayCondition(0, far) });
+        collection.add({ positions: Cartesian3.fromDegreesArray(ring.flat()), width: width * k, material: Material.fromType('Color', { color }), distanceDisplayCondition: new DistanceDisplayCondition(0, far) });
         n++;
       }
     return n;
@@ -55,8 +55,9 @@ function addBoundaries(scene: Scene): { collection: PolylineCollection; prefectu
   return { collection, prefectures, counties };
 }
 
-export function addBasinLayers(scene: Scene, lang: Lang): BasinLayers {
-  const boundaries = addBoundaries(scene);
+/** `k` scales line widths and text (wallScale: ×2 on a 3840-pixel wall). */
+export function addBasinLayers(scene: Scene, lang: Lang, k = 1): BasinLayers {
+  const boundaries = addBoundaries(scene, k);
   const rivers = scene.primitives.add(new PolylineCollection()) as PolylineCollection;
   const labels = scene.primitives.add(new LabelCollection({ scene })) as LabelCollection;
   for (const f of RIVERS) {
@@ -64,7 +65,7 @@ export function addBasinLayers(scene: Scene, lang: Lang): BasinLayers {
     const rank = Number(f.properties.scalerank ?? 9);
     for (const l of lines) {
       if (l.length < 2) continue;
-      rivers.add({ positions: Cartesian3.fromDegreesArray(l.flat()), width: riverWidth(rank), material: Material.fromType('Color', { color: RIVER_COLOR }) });
+      rivers.add({ positions: Cartesian3.fromDegreesArray(l.flat()), width: riverWidth(rank) * k, material: Material.fromType('Color', { color: RIVER_COLOR }) });
     }
   }
   const instances: GeometryInstance[] = [];
@@ -112,14 +113,14 @@ export function addBasinLayers(scene: Scene, lang: Lang): BasinLayers {
     const label = labels.add({
       position: Cartesian3.fromDegrees(n.lon, n.lat),
       text: lang === 'zh' ? n.zh : n.en,
-      font: `${n.kind === 'river' ? 'italic ' : ''}${size}px ${FONT}`,
+      font: `${n.kind === 'river' ? 'italic ' : ''}${Math.round(size * k)}px ${FONT}`,
       fillColor: Color.fromCssColorString(color),
       outlineColor: Color.fromCssColorString('#05101a'),
-      outlineWidth: 3,
+      outlineWidth: 3 * k,
       style: LabelStyle.FILL_AND_OUTLINE,
       horizontalOrigin: HorizontalOrigin.LEFT,
       verticalOrigin: VerticalOrigin.CENTER,
-      pixelOffset: new Cartesian2(n.kind === 'place' ? 6 : 0, 0),
+      pixelOffset: new Cartesian2(n.kind === 'place' ? 6 * k : 0, 0),
       // small places only when zoomed in
       distanceDisplayCondition: new DistanceDisplayCondition(0, n.rank <= 4 ? 2.5e7 : n.kind === 'place' ? 2.2e6 : 4e6),
     });
@@ -128,7 +129,7 @@ export function addBasinLayers(scene: Scene, lang: Lang): BasinLayers {
   const dots = scene.primitives.add(new LabelCollection({ scene })) as LabelCollection;
   for (const { n } of items) {
     if (n.kind !== 'place') continue;
-    dots.add({ position: Cartesian3.fromDegrees(n.lon, n.lat), text: '●', font: `9px ${FONT}`, fillColor: Color.fromCssColorString('#f2f6fa'), horizontalOrigin: HorizontalOrigin.CENTER, verticalOrigin: VerticalOrigin.CENTER, distanceDisplayCondition: new DistanceDisplayCondition(0, n.rank <= 4 ? 2.5e7 : 2.2e6) });
+    dots.add({ position: Cartesian3.fromDegrees(n.lon, n.lat), text: '●', font: `${Math.round(9 * k)}px ${FONT}`, fillColor: Color.fromCssColorString('#f2f6fa'), horizontalOrigin: HorizontalOrigin.CENTER, verticalOrigin: VerticalOrigin.CENTER, distanceDisplayCondition: new DistanceDisplayCondition(0, n.rank <= 4 ? 2.5e7 : 2.2e6) });
   }
   return {
     boundaries: { prefectures: boundaries.prefectures, counties: boundaries.counties },

@@ -3,7 +3,7 @@ import { BASIN_STATIONS, type LatestReading } from '@basin/schemas';
 import { computeKpis, isOverdue, sortAlerts, statusByStation } from './kpi';
 import { newestUnseen } from './command';
 import { screenOptions } from './config';
-import { presetDestination } from './globe-math';
+import { presetDestination, wallScale } from './globe-math';
 
 const now = Date.parse('2026-07-10T00:00:00Z');
 const iso = (t: number) => new Date(t).toISOString();
@@ -70,5 +70,17 @@ describe('screen options and camera', () => {
     const d = presetDestination({ lon: 114.3, lat: 30.0, height: 100_000, pitch: -45 });
     expect(d.lon).toBe(114.3);
     expect(d.lat).toBeCloseTo(30 - 100_000 / 111_320, 6);
+  });
+});
+
+describe('wallScale (the globe grows with the wall as its panes do)', () => {
+  it.each([
+    [false, 3840, 1],
+    [true, 1920, 1],
+    [true, 1366, 1],
+    [true, 2560, 4 / 3],
+    [true, 3840, 2],
+  ])('wall %s at %i px: ×%d', (wall, width, scale) => {
+    expect(wallScale(wall, width)).toBeCloseTo(scale, 6);
   });
 });

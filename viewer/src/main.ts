@@ -10,6 +10,7 @@ import { CommandPanes, newestUnseen } from './command';
 import { loadViewerConfig, screenOptions } from './config';
 import { formatClock, formatDateTime, type Lang } from './format';
 import { createGlobe, flyToPreset } from './globe';
+import { wallScale } from './globe-math';
 import { KIND_NAME, SEVERITY_NAME, pick, t } from './i18n';
 import { computeKpis, statusByStation } from './kpi';
 import { renderKpis } from './kpi-view';
@@ -76,9 +77,10 @@ async function boot(): Promise<void> {
   const { config, problem } = await loadViewerConfig();
   const viewer = createGlobe($('globe'), { light: opts.light, resolutionScale: opts.resolutionScale, tiles: config.tiles });
   $('globe').append($('legend'), $('timeline'));
-  const basinLayers = addBasinLayers(viewer.scene, lang);
-  const reaches = new ReachLayer(viewer.scene);
-  const layer = new StationLayer(viewer.scene, opts.wall ? 1.25 : 1);
+  const k = wallScale(opts.wall, window.innerWidth);
+  const basinLayers = addBasinLayers(viewer.scene, lang, k);
+  const reaches = new ReachLayer(viewer.scene, k);
+  const layer = new StationLayer(viewer.scene, (opts.wall ? 1.25 : 1) * k);
   // three.js detail twin (own chunk, loaded when first opened) over the globe
   let twin: DetailTwin | null = null;
   const closeTwin = () => {

@@ -17,7 +17,11 @@ export class ReachLayer {
   private readonly lines: PolylineCollection;
   private readonly byId = new Map<string, { line: Polyline; css: string | null }>();
 
-  constructor(private readonly scene: Scene) {
+  /** `k` scales the line width (wallScale). */
+  constructor(
+    private readonly scene: Scene,
+    private readonly k = 1,
+  ) {
     this.lines = scene.primitives.add(new PolylineCollection()) as PolylineCollection;
   }
 
@@ -32,7 +36,7 @@ export class ReachLayer {
       if (pts.length < 2) continue;
       // a dark outline sets a coloured reach apart from the plain (blue) river under it, also for class I–II
       const material = Material.fromType('PolylineOutline', { color: Color.WHITE, outlineColor: Color.fromCssColorString('#05101a'), outlineWidth: 2 });
-      const line = this.lines.add({ positions: Cartesian3.fromDegreesArray(pts.flat()), width: 8, show: false, material });
+      const line = this.lines.add({ positions: Cartesian3.fromDegreesArray(pts.flat()), width: 8 * this.k, show: false, material });
       this.byId.set(r.id, { line, css: null });
     }
   }

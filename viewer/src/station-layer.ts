@@ -123,7 +123,7 @@ export class StationLayer {
       font: `${Math.round(14 * this.scale)}px ${FONT}`,
       fillColor: Color.fromCssColorString('#e8f1f8'),
       outlineColor: Color.fromCssColorString('#05101a'),
-      outlineWidth: 3,
+      outlineWidth: 3 * this.scale,
       style: LabelStyle.FILL_AND_OUTLINE,
       horizontalOrigin: HorizontalOrigin.LEFT,
       verticalOrigin: VerticalOrigin.CENTER,
