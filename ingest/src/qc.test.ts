@@ -26,12 +26,24 @@ describe('QC tests (QARTOD style)', () => {
     expect(evaluate(ph, 8.0, 600_000, h).failed).toContainEqual({ test: 'rate_of_change', flag: 'suspect' }); // 1.0 in 10 min
     expect(evaluate(ph, 8.0, 7_200_000, h).failed.map((f) => f.test)).not.toContain('rate_of_change'); // 1.0 in 2 h
   });
-  it('flat line: suspect, then fail, for a stuck sensor', () => {
-    const n = (k: number) => ({ ts: Array.from({ length: k }, (_, i) => i * 60_000), v: Array(k).fill(7) as number[] });
-    expect(evaluate(ph, 7, 1e9, n(28)).flag).toBe('pass');
-    expect(evaluate(ph, 7, 1e9, n(29)).failed).toContainEqual({ test: 'flat_line', flag: 'suspect' });
-    expect(evaluate(ph, 7, 1e9, n(59)).failed).toContainEqual({ test: 'flat_line', flag: 'fail' });
-    expect(evaluate(QC_DEFAULTS.rainfall, 0, 1e9, n(100)).flag).toBe('pass'); // no flat line test for rain
+  // k repeats of 7 before the value, `stepMin` minutes apart, the value `stepMin` after the last
+  const run = (k: number, stepMin: number) => ({ ts: Array.from({ length: k }, (_, i) => i * stepMin * 60_000), v: Array(k).fill(7) as number[] });
+  const at = (k: number, stepMin: number) => k * stepMin * 60_000;
+  it.each([
+    ['28 repeats over 7 h', 28, 15, 'pass'],
+    ['29 repeats over 7.25 h: suspect', 29, 15, 'suspect'],
+    ['59 repeats over 14.75 h: fails', 59, 15, 'fail'],
+    ['59 repeats over 5.9 h (6-min steps): too short to be suspect', 59, 6, 'pass'],
+    ['59 repeats over 10 min (10-s steps): a slow signal, not a stuck sensor', 59, 1 / 6, 'pass'],
+    ['59 repeats over 9.8 h: suspect, too short to fail', 59, 10, 'suspect'],
+  ] as const)('flat line: %s', (_name, k, stepMin, flag) => {
+    expect(evaluate(ph, 7, at(k, stepMin), run(k, stepMin)).flag).toBe(flag);
+  });
+  it('flat line: a run longer than the window keeps its start; a different value restarts it', () => {
+    const h = { ...run(59, 1 / 6), runFrom: -13 * 3_600_000 }; // began 13 h before the window
+    expect(evaluate(ph, 7, at(59, 1 / 6), h).flag).toBe('fail');
+    expect(evaluate(ph, 7.05, at(59, 1 / 6), h).flag).toBe('pass');
+    expect(evaluate(QC_DEFAULTS.rainfall, 0, at(100, 15), run(100, 15)).flag).toBe('pass'); // no flat line test for rain
   });
   it('a device hint can only make the flag worse', () => {
     expect(evaluate(ph, 7, 0, null, 'suspect').flag).toBe('suspect');
@@ -49,6 +61,15 @@ describe('QC tests (QARTOD style)', () => {
 });
 
 describe('QcEngine windows', () => {
+  it.each([
+    ['500 repeats 2 min apart (16.6 h): the run outlives the window and fails', 2, null, 'fail'],
+    ['500 repeats 10 s apart (83 min): passes', 1 / 6, null, 'pass'],
+    ['a different value 4 h before the end restarts the run: passes', 2, 380, 'pass'],
+  ] as const)('flat line across window shifts: %s', (_name, stepMin, breakAt, flag) => {
+    const qc = new QcEngine(10);
+    const batch = Array.from({ length: 500 }, (_, i) => r(i === breakAt ? 7.3 : 7, i * stepMin * 60_000));
+    expect(qc.evaluateBatch(batch).at(-1)!.flag).toBe(flag);
+  });
   it('evaluates a batch in time order, bounded window, advanced by the evaluation', () => {
     const qc = new QcEngine(5);
     const batch = [r(7.0, 3000), r(7.0, 1000), r(7.0, 2000), r(9.0, 4000)];

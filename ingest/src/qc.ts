@@ -14,7 +14,11 @@ import type { Queryable } from '@basin/platform';
  *  - rate of change: |Δvalue| over the time since the previous value exceeds `rate` per hour
  *    (the time step is floored at 5 minutes so that fast sampling is not penalised): suspect.
  *  - flat line (stuck sensor): the value and the previous ones stay within `tolerance` for
- *    `suspect` (or `fail`) consecutive readings.
+ *    `suspect` (or `fail`) consecutive readings spanning at least `hours.suspect` (`hours.fail`).
+ *    QARTOD counts repeats for a sampling rate; stations here publish every few seconds to every
+ *    few hours, so a run must also last: a slow signal (water temperature, SO2 at 0.1 µg/m³)
+ *    published every 10 s legitimately repeats its value for many minutes (with counts alone,
+ *    `npm start` flagged half the network as failed after 10 minutes).
  *  - a device-side quality hint (payload `quality`, HJ 212 data flag) can only make it worse.
  *
  * Suspect and failed values are stored with their flag, never dropped. Tests needing history use
@@ -26,8 +30,11 @@ export interface QcThresholds {
   spike: { suspect: number; fail: number } | null;
   /** Largest plausible change per hour (suspect above). */
   rate: number | null;
-  flat: { tolerance: number; suspect: number; fail: number | null } | null;
+  flat: { tolerance: number; suspect: number; fail: number | null; hours: { suspect: number; fail: number } } | null;
 }
+
+/** How long a flat run must last to be suspect / to fail, for every metric with the test. */
+export const FLAT_HOURS = Object.freeze({ suspect: 6, fail: 12 });
 
 type Row = [MetricCode, number, number, number, number, number | null, number | null, number | null, number | null, number | null, number | null];
 const F = (s: number, f: number | null): [number, number, number | null] => [0, s, f];
@@ -83,7 +90,7 @@ export const QC_DEFAULTS: Readonly<Record<MetricCode, QcThresholds>> = Object.fr
         range: { fail: [fmin, fmax], suspect: [smin, smax] },
         spike: ss === null || sf === null ? null : { suspect: ss, fail: sf },
         rate,
-        flat: tol === null || fs === null ? null : { tolerance: tol, suspect: fs, fail: ff },
+        flat: tol === null || fs === null ? null : { tolerance: tol, suspect: fs, fail: ff, hours: FLAT_HOURS },
       } satisfies QcThresholds,
     ]),
   ) as unknown as Record<MetricCode, QcThresholds>,
@@ -97,7 +104,12 @@ const MetricOverride = z
     spike: z.object({ suspect: z.number().positive(), fail: z.number().positive() }).strict().nullable().optional(),
     rate: z.number().positive().nullable().optional(),
     flat: z
-      .object({ tolerance: z.number().min(0), suspect: z.number().int().min(2), fail: z.number().int().min(2).nullable() })
+      .object({
+        tolerance: z.number().min(0),
+        suspect: z.number().int().min(2),
+        fail: z.number().int().min(2).nullable(),
+        hours: z.object({ suspect: z.number().min(0), fail: z.number().min(0) }).strict().default(FLAT_HOURS),
+      })
       .strict()
       .nullable()
       .optional(),
@@ -135,6 +147,8 @@ const MIN_RATE_STEP_H = 5 / 60;
 interface Window {
   ts: number[];
   v: number[];
+  /** Time of the first value of the newest flat run, when the run began before the window's oldest value. */
+  runFrom?: number;
   /** when it was last used (QcEngine's use clock; least recently used windows are evicted) */
   used: number;
 }
@@ -150,11 +164,23 @@ function median3(v: readonly number[]): number {
   return n === 2 ? (v[0]! + v[1]!) / 2 : v[0]!;
 }
 
+/** The flat-line flag of a value: its run of repeats in the history, by count and by duration. */
+function flatLine(flat: NonNullable<QcThresholds['flat']>, value: number, ts: number, hist: Readonly<Pick<Window, 'ts' | 'v' | 'runFrom'>>): 'suspect' | 'fail' | null {
+  let i = hist.v.length - 1;
+  while (i >= 0 && Math.abs(hist.v[i]! - value) <= flat.tolerance) i--;
+  const same = hist.v.length - i; // with the value itself
+  if (same < flat.suspect) return null;
+  const from = i < 0 ? Math.min(hist.runFrom ?? Infinity, hist.ts[0]!) : hist.ts[i + 1]!;
+  const hours = (ts - from) / 3_600_000;
+  if (flat.fail !== null && same >= flat.fail && hours >= flat.hours.fail) return 'fail';
+  return hours >= flat.hours.suspect ? 'suspect' : null;
+}
+
 /** The result of a reading that passes every test (shared: results are read-only). */
 const PASS: QcResult = Object.freeze({ flag: 'pass', failed: Object.freeze([]) as unknown as QcResult['failed'] }) as QcResult;
 
 /** Run the tests for one value against the history before it (oldest first). */
-export function evaluate(t: QcThresholds, value: number, ts: number, hist: Readonly<Pick<Window, 'ts' | 'v'>> | null, hint?: QualityFlag): QcResult {
+export function evaluate(t: QcThresholds, value: number, ts: number, hist: Readonly<Pick<Window, 'ts' | 'v' | 'runFrom'>> | null, hint?: QualityFlag): QcResult {
   // allocated only when a test does not pass (most readings pass)
   let failed: QcResult['failed'] | null = null;
   const [fmin, fmax] = t.range.fail;
@@ -175,10 +201,8 @@ export function evaluate(t: QcThresholds, value: number, ts: number, hist: Reado
       if (Math.abs(value - prevV) > t.rate * hours) (failed ??= []).push({ test: 'rate_of_change', flag: 'suspect' });
     }
     if (t.flat) {
-      let same = 1;
-      for (let i = n - 1; i >= 0 && Math.abs(hist.v[i]! - value) <= t.flat.tolerance; i--) same++;
-      if (t.flat.fail !== null && same >= t.flat.fail) (failed ??= []).push({ test: 'flat_line', flag: 'fail' });
-      else if (same >= t.flat.suspect) (failed ??= []).push({ test: 'flat_line', flag: 'suspect' });
+      const f = flatLine(t.flat, value, ts, hist);
+      if (f) (failed ??= []).push({ test: 'flat_line', flag: f });
     }
   }
   if (hint === 'suspect' || hint === 'fail') (failed ??= []).push({ test: 'device', flag: hint });
@@ -330,6 +354,9 @@ export class QcEngine {
       results[i] = evaluate(t, r.value, r.ts, w, r.quality);
       // shift, not splice: no array of removed values allocated per reading
       if (w.ts.length >= size) {
+        // the oldest value leaves: a flat run it belonged to keeps its start
+        if (w.v.length > 1 && Math.abs(w.v[0]! - w.v[1]!) <= (t.flat?.tolerance ?? 0)) w.runFrom = Math.min(w.runFrom ?? Infinity, w.ts[0]!);
+        else w.runFrom = undefined;
         w.ts.shift();
         w.v.shift();
       }

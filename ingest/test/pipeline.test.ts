@@ -59,19 +59,20 @@ describe('ingest pipeline (Mosquitto + embedded TimescaleDB)', () => {
   });
 
   it('flags a spike and a stuck sensor, seeding history from the database', async () => {
-    const t0 = now() - 7_200_000;
+    const t0 = now() - 20 * 3_600_000;
     // history already in the table (as after a restart): the in-memory window is seeded from it
     await db.query(
       `INSERT INTO readings (time, station, metric, value, quality) SELECT to_timestamp(($1::float8 + i * 60000) / 1000), 'wq-qixing', 'ph', 7 + (i % 3) * 0.05, 1 FROM generate_series(0, 9) i`,
       [t0],
     );
+    // the spike 10 min after the seeded values, then every 15 min
     const send = (value: number, i: number) =>
-      pub.publishAsync(topics.stationReadings('water', 'wq-qixing'), encodeReadingBatch([{ station: 'wq-qixing', metric: 'ph', value, ts: t0 + (10 + i) * 60_000, quality: 'not_evaluated', seq: i }]), { qos: 1 });
+      pub.publishAsync(topics.stationReadings('water', 'wq-qixing'), encodeReadingBatch([{ station: 'wq-qixing', metric: 'ph', value, ts: t0 + (10 + i * 15) * 60_000, quality: 'not_evaluated', seq: i }]), { qos: 1 });
     await send(8.2, 0); // spike of ~1.15 against the median of the seeded values: suspect
     await waitFor(async () => (await count(db, `SELECT count(*) AS n FROM readings WHERE station = 'wq-qixing'`)) === 11);
     const q = await db.query<{ quality: number }>(`SELECT quality FROM readings WHERE station = 'wq-qixing' ORDER BY time DESC LIMIT 1`);
     expect(q.rows[0]?.quality).toBe(3);
-    // a stuck sensor: the same value 60 times fails the flat-line test
+    // a stuck sensor: the same value 60 times over 14.75 h fails the flat-line test (suspect from 30 and 6 h)
     for (let i = 1; i <= 60; i++) await send(7.0, i);
     await waitFor(async () => (await count(db, `SELECT count(*) AS n FROM readings WHERE station = 'wq-qixing'`)) === 71);
     const flags = await db.query<{ quality: number }>(`SELECT quality FROM readings WHERE station = 'wq-qixing' ORDER BY time`);
