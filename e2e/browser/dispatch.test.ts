@@ -4,6 +4,7 @@
  * operator), a reading published over MQTT fires it, and an operator signed in with an API key
  * opens the alert in the alert pane, acknowledges it and dispatches a task of the matching 预案
  * (spill-wuhan-intake). The API's alert and task state and the pane are checked after each step.
+ * Then the same operator runs a 预演 rehearsal of a Three Gorges release from the wall.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
@@ -144,6 +145,65 @@ describe('alert to dispatched task in Chromium', () => {
     await expect.poll(() => acts.count()).toBe(0);
     await page.locator('#replay-btn').click();
     await expect.poll(() => page.locator('#tasks h3').textContent()).toBe('调度任务');
+    expect(errors).toEqual([]);
+    expect(external).toEqual([]);
+    await page.close();
+  }, 600_000);
+
+  it('rehearses a Three Gorges release from the wall: Shashi predicted above warning on the map and in the pane, nothing raised live', async () => {
+    // 24 h of hourly inputs ending this hour (as in the rehearsal API test): the release, Yichang
+    // and Shashi flows and stages, so the forecast the rehearsal runs has a known start
+    const H = 3_600_000;
+    const now = Math.floor(Date.now() / H) * H;
+    const stageOf = (q: number) => 20 + 0.105 * Math.sqrt(q); // Shashi at 30,000 m³/s ≈ 38.2 m, warning 43 m
+    for (let h = 23; h >= 1; h--) {
+      const t = new Date(now - h * H).toISOString();
+      const q = 29_000 + 80 * (23 - h);
+      for (const [st, m, v] of [['three-gorges', 'outflow', q], ['yichang', 'discharge', q], ['yichang', 'water_level', stageOf(q) + 5], ['shashi', 'discharge', q], ['shashi', 'water_level', stageOf(q)]] as const)
+        await system.db.query(`INSERT INTO readings (time, station, metric, value, quality) VALUES ($1, $2, $3, $4, 1) ON CONFLICT DO NOTHING`, [t, st, m, v]);
+    }
+    const alertsBefore = (await get<Alert[]>('alerts?limit=500')).length;
+
+    const { page, errors, external } = await openWall(browser, system.url, 1920, 1080, 'light=1&tour=0');
+    page.once('dialog', (d) => void d.accept(keys.operator));
+    await page.locator('#key-btn').click();
+    await expect.poll(() => page.locator('#key-btn').textContent()).toBe('退出');
+    await expect.poll(() => page.evaluate(() => window.basin!.layer.colorOf('shashi'))).toMatch(/^#/);
+    const live = await page.evaluate(() => window.basin!.layer.colorOf('shashi'));
+
+    await page.locator('#rehearse-btn').click();
+    await page.locator('#rh-type').selectOption('reservoir_outflow');
+    await page.locator('#rh-station').selectOption('three-gorges');
+    await page.locator('#rh-amount').fill('60000');
+    await page.locator('#rh-hours').fill('48');
+    await page.locator('#rh-horizon').selectOption('72');
+    await page.locator('#rh-name').fill('三峡下泄 60000');
+    await page.locator('button[data-act="rh-add"]').click();
+    await expect.poll(() => page.locator('.rh-mods li').count()).toBe(1);
+    expect(await page.locator('#rh-name').inputValue()).toBe('三峡下泄 60000'); // kept across the redraw
+    await page.locator('button[data-act="rh-run"]').click();
+    await page.locator('[data-rehearsal-state="done"]').waitFor({ timeout: 120_000 });
+
+    // the pane: Shashi's alerts and its predicted peak above warning (a flood dot) against the baseline
+    await expect.poll(() => page.locator('li[data-rh-alert="shashi"]').count()).toBeGreaterThan(0);
+    const row = page.locator('.rh-peaks tr[data-station="shashi"][data-metric="water_level"]');
+    expect(await row.locator('.dot').count()).toBe(1);
+    // the map: Shashi in its predicted flood colour (yellow or worse), then live again on the switch
+    const predicted = await page.evaluate(() => window.basin!.layer.colorOf('shashi'));
+    expect(['#ffd400', '#ff8a00', '#ff2d2d']).toContain(predicted);
+    await row.click();
+    await expect.poll(() => page.locator('.rh-chart svg').count()).toBe(1);
+    await page.waitForTimeout(3500); // the camera flight to the picked station
+    await shot(page, 'rehearsal-1920x1080.png');
+    expect(await layoutProblems(page)).toEqual([]);
+    await page.locator('button[data-act="rh-map"]').click();
+    await expect.poll(() => page.evaluate(() => window.basin!.layer.colorOf('shashi'))).not.toBe(predicted);
+    await page.locator('button[data-act="rh-close"]').click();
+    expect(await page.locator('#rehearsal').isHidden()).toBe(true);
+    expect(live).toMatch(/^#/);
+
+    // nothing live was raised by the rehearsal
+    expect((await get<Alert[]>('alerts?limit=500')).filter((a) => a.ruleId !== RULE.id).length).toBeLessThanOrEqual(alertsBefore);
     expect(errors).toEqual([]);
     expect(external).toEqual([]);
     await page.close();

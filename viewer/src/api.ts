@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { LatestReading, MetricCode, QualityFlag, Severity, Station, StationForecast, StoredPlan, WaterClass } from '@basin/schemas';
+import type { RehearsalModifier } from '@basin/schemas';
+import { Rehearsal } from './rehearsal';
 
 // No code generation from strings: the API's Content-Security-Policy has no 'unsafe-eval'.
 z.config({ jitless: true });
@@ -203,6 +205,9 @@ export const api = {
   createTask: (alertId: string, task: NewTask) => call(ApiTask, `api/alerts/${enc(alertId)}/tasks`, { method: 'POST', body: task }),
   acknowledge: (id: string, comment?: string) => call(z.unknown(), `api/alerts/${enc(id)}/acknowledge`, { method: 'POST', body: comment ? { comment } : {} }),
   dispatch: (id: string, comment?: string) => call(z.unknown(), `api/alerts/${enc(id)}/dispatch`, { method: 'POST', body: comment ? { comment } : {} }),
+  /** Starts a 预演 rehearsal (operators); poll `rehearsal(id)` until it is no longer running. */
+  startRehearsal: (body: { name: string; hours: number; modifiers: RehearsalModifier[] }) => call(Rehearsal, 'api/rehearsals', { method: 'POST', body }),
+  rehearsal: (id: number) => call(Rehearsal, `api/rehearsals/${id}`),
   resolve: (id: string, comment: string) => call(z.unknown(), `api/alerts/${enc(id)}/resolve`, { method: 'POST', body: { comment } }),
 };
 

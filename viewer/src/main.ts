@@ -21,6 +21,7 @@ import { latestAt, primaryMetric, replaySeries, replayStep, timeAtStep, type Rep
 import { WATER_CLASS_COLOR } from './reach-status';
 import { KIND_SHAPE, shapeImage } from './station-shapes';
 import { StationLayer } from './station-layer';
+import { RehearsalView } from './rehearsal-view';
 import { SEVERITY_COLOR, STATE_COLOR, stationColor } from './status';
 import { openStream } from './stream';
 
@@ -43,6 +44,8 @@ const state = {
   replay: null as { at: number; from: number; to: number; series: ReplaySeries[]; alerts: ReplayAlert[] | null; events: AlertEvent[] } | null,
   /** Reaches coloured by live state (flood colour, water class, stale) from the twin's summary. */
   reachesColoured: 0,
+  /** A rehearsal's predicted colours drawn over the live ones (null: live colours). */
+  rehearsalColours: null as ReadonlyMap<string, string> | null,
   tasks: { ok: false, missing: false, message: '' } as Optional<ApiTask[]>,
   /** The API's live stream (SSE) is connected: alert and task changes show at once. */
   streaming: false,
@@ -191,6 +194,25 @@ async function boot(): Promise<void> {
   }, config.tourSeconds * 1000);
   flyToPreset(viewer, PRESETS[0]!, 0);
 
+  // 预演 rehearsal pane: predicted colours on the map while it is open
+  const rehearsal = new RehearsalView($('rehearsal'), {
+    stations: () => state.stations,
+    current: () => new Map(state.latest.map((r) => [`${r.station}\u0000${r.metric}`, r.value])),
+    showOnMap: (colours) => {
+      state.rehearsalColours = colours;
+      render();
+    },
+    flyTo: (id) => {
+      const s = state.byId.get(id);
+      if (!s) return;
+      pauseTour();
+      flyToPreset(viewer, { id: s.id, zh: s.name.zh, en: s.name.en, lon: s.location.lon, lat: s.location.lat, height: 250_000, pitch: -60 });
+    },
+    toast,
+    lang: () => lang,
+  });
+  $('rehearse-btn').addEventListener('click', () => (rehearsal.visible ? rehearsal.close() : rehearsal.open()));
+
   // deck.gl analysis view (own chunk, loaded when first opened)
   let analysis: AnalysisView | null = null;
   const showAnalysis = async () => {
@@ -221,6 +243,7 @@ async function boot(): Promise<void> {
     $('title').textContent = t('title', lang);
     $('lang-btn').textContent = lang === 'zh' ? 'EN' : '中文';
     $('analysis-btn').textContent = analysis?.visible ? t('globe', lang) : t('analysis', lang);
+    $('rehearse-btn').textContent = t('rehearsal', lang);
     $('wall-btn').textContent = opts.wall ? t('desk', lang) : t('wall', lang);
     $('key-btn').textContent = auth.key ? t('signOut', lang) : t('signIn', lang);
     $('replay-btn').textContent = state.replay ? t('live', lang) : t('replay', lang);
@@ -234,6 +257,7 @@ async function boot(): Promise<void> {
     renderChrome();
     render();
     panel.rerender();
+    rehearsal.rerender();
     if (analysis?.visible) void showAnalysis();
   });
   $('wall-btn').addEventListener('click', () => {
@@ -290,7 +314,7 @@ async function boot(): Promise<void> {
       }
     for (const s of state.stations) {
       const st = status.get(s.id)!;
-      layer.setColor(s.id, stationColor(st, alertByStation.get(s.id) ?? null));
+      layer.setColor(s.id, state.rehearsalColours?.get(s.id) ?? stationColor(st, alertByStation.get(s.id) ?? null));
       if (!s.synthetic) layer.setLabel(s.id, lang === 'zh' ? s.name.zh : s.name.en);
     }
     layer.setPulsing(firing);
