@@ -1,7 +1,7 @@
 import {
   Cartesian2, Cartesian3, Color, ColorGeometryInstanceAttribute, DistanceDisplayCondition, GeometryInstance, HorizontalOrigin,
   LabelCollection, LabelStyle, Material, PerInstanceColorAppearance, PolygonGeometry, PolygonHierarchy, PolylineCollection,
-  Primitive, VerticalOrigin, type Scene,
+  Primitive, VerticalOrigin, type Label, type Polyline, type Scene,
 } from 'cesium';
 import { COUNTIES, LAKES, PLACES, PREFECTURES, RIVERS, type Area, type Pos } from './basin-geo';
 import { LAKE_ZH, PLACE_ZH, RIVER_ZH } from './names-zh';
@@ -30,7 +30,12 @@ export interface BasinLayers {
   readonly boundaries: { prefectures: number; counties: number };
   setLang(lang: Lang): void;
   setVisible(v: boolean): void;
+  /** Line widths and text at this scale (wallScale). */
+  setScale(k: number): void;
 }
+
+/** A line and its width at scale 1. */
+type Sized = { line: Polyline; width: number };
 
 /** Every ring (outer boundaries and holes) of a polygon or multipolygon, as drawn outlines. */
 export function areaRings(g: Area): Pos[][] {
@@ -38,14 +43,14 @@ export function areaRings(g: Area): Pos[][] {
   return polys.flat().filter((r) => r.length >= 2);
 }
 
-function addBoundaries(scene: Scene, k: number): { collection: PolylineCollection; prefectures: number; counties: number } {
+function addBoundaries(scene: Scene, k: number, sized: Sized[]): { collection: PolylineCollection; prefectures: number; counties: number } {
   // first of the basin's primitives: drawn under the rivers and lakes
   const collection = scene.primitives.add(new PolylineCollection()) as PolylineCollection;
   const add = (areas: typeof PREFECTURES, width: number, color: Color, far: number) => {
     let n = 0;
     for (const f of areas)
       for (const ring of areaRings(f.geometry)) {
-        collection.add({ positions: Cartesian3.fromDegreesArray(ring.flat()), width: width * k, material: Material.fromType('Color', { color }), distanceDisplayCondition: new DistanceDisplayCondition(0, far) });
+        sized.push({ line: collection.add({ positions: Cartesian3.fromDegreesArray(ring.flat()), width: width * k, material: Material.fromType('Color', { color }), distanceDisplayCondition: new DistanceDisplayCondition(0, far) }), width });
         n++;
       }
     return n;
@@ -57,7 +62,8 @@ function addBoundaries(scene: Scene, k: number): { collection: PolylineCollectio
 
 /** `k` scales line widths and text (wallScale: ×2 on a 3840-pixel wall). */
 export function addBasinLayers(scene: Scene, lang: Lang, k = 1): BasinLayers {
-  const boundaries = addBoundaries(scene, k);
+  const sized: Sized[] = [];
+  const boundaries = addBoundaries(scene, k, sized);
   const rivers = scene.primitives.add(new PolylineCollection()) as PolylineCollection;
   const labels = scene.primitives.add(new LabelCollection({ scene })) as LabelCollection;
   for (const f of RIVERS) {
@@ -65,7 +71,7 @@ export function addBasinLayers(scene: Scene, lang: Lang, k = 1): BasinLayers {
     const rank = Number(f.properties.scalerank ?? 9);
     for (const l of lines) {
       if (l.length < 2) continue;
-      rivers.add({ positions: Cartesian3.fromDegreesArray(l.flat()), width: riverWidth(rank) * k, material: Material.fromType('Color', { color: RIVER_COLOR }) });
+      sized.push({ line: rivers.add({ positions: Cartesian3.fromDegreesArray(l.flat()), width: riverWidth(rank) * k, material: Material.fromType('Color', { color: RIVER_COLOR }) }), width: riverWidth(rank) });
     }
   }
   const instances: GeometryInstance[] = [];
@@ -107,14 +113,21 @@ export function addBasinLayers(scene: Scene, lang: Lang, k = 1): BasinLayers {
     if (mid) named.push({ zh, en: en === 'Chang Jiang' ? 'Yangtze' : en, lon: mid[0], lat: mid[1], kind: 'river', rank: 6 });
   }
   const style = { place: ['#f2f6fa', 15], lake: ['#9fd6ff', 13], river: ['#7cc8ff', 13] } as const;
+  const fontOf = (n: Named, k: number) => {
+    const px = style[n.kind][1];
+    return `${n.kind === 'river' ? 'italic ' : ''}${Math.round((n.kind === 'place' && n.rank <= 2 ? px + 3 : px) * k)}px ${FONT}`;
+  };
+  const scaleLabel = (label: Label, n: Named, k: number) => {
+    label.font = fontOf(n, k);
+    label.outlineWidth = 3 * k;
+    label.pixelOffset = new Cartesian2(n.kind === 'place' ? 6 * k : 0, 0);
+  };
   const items = named.map((n) => {
-    const [color, px] = style[n.kind];
-    const size = n.kind === 'place' && n.rank <= 2 ? px + 3 : px;
     const label = labels.add({
       position: Cartesian3.fromDegrees(n.lon, n.lat),
       text: lang === 'zh' ? n.zh : n.en,
-      font: `${n.kind === 'river' ? 'italic ' : ''}${Math.round(size * k)}px ${FONT}`,
-      fillColor: Color.fromCssColorString(color),
+      font: fontOf(n, k),
+      fillColor: Color.fromCssColorString(style[n.kind][0]),
       outlineColor: Color.fromCssColorString('#05101a'),
       outlineWidth: 3 * k,
       style: LabelStyle.FILL_AND_OUTLINE,
@@ -127,9 +140,10 @@ export function addBasinLayers(scene: Scene, lang: Lang, k = 1): BasinLayers {
     return { n, label };
   });
   const dots = scene.primitives.add(new LabelCollection({ scene })) as LabelCollection;
+  const dotLabels: Label[] = [];
   for (const { n } of items) {
     if (n.kind !== 'place') continue;
-    dots.add({ position: Cartesian3.fromDegrees(n.lon, n.lat), text: '●', font: `${Math.round(9 * k)}px ${FONT}`, fillColor: Color.fromCssColorString('#f2f6fa'), horizontalOrigin: HorizontalOrigin.CENTER, verticalOrigin: VerticalOrigin.CENTER, distanceDisplayCondition: new DistanceDisplayCondition(0, n.rank <= 4 ? 2.5e7 : 2.2e6) });
+    dotLabels.push(dots.add({ position: Cartesian3.fromDegrees(n.lon, n.lat), text: '●', font: `${Math.round(9 * k)}px ${FONT}`, fillColor: Color.fromCssColorString('#f2f6fa'), horizontalOrigin: HorizontalOrigin.CENTER, verticalOrigin: VerticalOrigin.CENTER, distanceDisplayCondition: new DistanceDisplayCondition(0, n.rank <= 4 ? 2.5e7 : 2.2e6) }));
   }
   return {
     boundaries: { prefectures: boundaries.prefectures, counties: boundaries.counties },
@@ -139,6 +153,12 @@ export function addBasinLayers(scene: Scene, lang: Lang, k = 1): BasinLayers {
     },
     setVisible(v) {
       rivers.show = lakes.show = labels.show = dots.show = boundaries.collection.show = v;
+      scene.requestRender();
+    },
+    setScale(k) {
+      for (const x of sized) x.line.width = x.width * k;
+      for (const { n, label } of items) scaleLabel(label, n, k);
+      for (const d of dotLabels) d.font = `${Math.round(9 * k)}px ${FONT}`;
       scene.requestRender();
     },
   };

@@ -80,10 +80,19 @@ async function boot(): Promise<void> {
   const { config, problem } = await loadViewerConfig();
   const viewer = createGlobe($('globe'), { light: opts.light, resolutionScale: opts.resolutionScale, tiles: config.tiles });
   $('globe').append($('legend'), $('timeline'));
-  const k = wallScale(opts.wall, window.innerWidth);
+  let k = wallScale(opts.wall, window.innerWidth);
   const basinLayers = addBasinLayers(viewer.scene, lang, k);
   const reaches = new ReachLayer(viewer.scene, k);
   const layer = new StationLayer(viewer.scene, (opts.wall ? 1.25 : 1) * k);
+  // a wall's browser window moved or resized: the globe's sizes follow the panes
+  window.addEventListener('resize', () => {
+    const next = wallScale(opts.wall, window.innerWidth);
+    if (next === k) return;
+    k = next;
+    basinLayers.setScale(k);
+    reaches.setScale(k);
+    layer.setScale(1.25 * k);
+  });
   // three.js detail twin (own chunk, loaded when first opened) over the globe
   let twin: DetailTwin | null = null;
   const closeTwin = () => {

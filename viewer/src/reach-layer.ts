@@ -20,13 +20,19 @@ export class ReachLayer {
   /** `k` scales the line width (wallScale). */
   constructor(
     private readonly scene: Scene,
-    private readonly k = 1,
+    private k = 1,
   ) {
     this.lines = scene.primitives.add(new PolylineCollection()) as PolylineCollection;
   }
 
   get size(): number {
     return this.byId.size;
+  }
+
+  setScale(k: number): void {
+    this.k = k;
+    for (const r of this.byId.values()) r.line.width = 8 * k;
+    this.scene.requestRender();
   }
 
   setReaches(reaches: readonly ReachGeometry[]): void {

@@ -25,6 +25,8 @@ const FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans
 /** Symbols grow when the camera comes close: ×1.6 at 200 km, ×0.7 from 8,000 km (Cesium's NearFarScalar). */
 const SCALE_BY_DISTANCE = { near: 2e5, nearValue: 1.6, far: 8e6, farValue: 0.7 };
 const NEUTRAL = '#4a5561';
+/** Symbol size (× the 32-pixel symbol): named stations larger than synthetic ones. */
+const sizeOf = (named: boolean) => (named ? 0.62 : 0.4);
 
 /** One packed colour per CSS colour string. */
 const packed = new Map<string, number>();
@@ -49,7 +51,7 @@ export class StationLayer {
 
   constructor(
     private readonly scene: Scene,
-    private readonly scale = 1,
+    private scale = 1,
   ) {
     this.symbols = scene.primitives.add(new StationSymbols(SCALE_BY_DISTANCE, Color.fromCssColorString(NEUTRAL))) as StationSymbols;
     this.labels = scene.primitives.add(new LabelCollection({ scene })) as LabelCollection;
@@ -64,10 +66,24 @@ export class StationLayer {
       const position = Cartesian3.fromDegrees(p.lon, p.lat, 0);
       const l = p.label ? this.labels.add(this.labelOptions(p.id, p.label, position)) : null;
       this.byId.set(p.id, { i, l, css: NEUTRAL });
-      return { id: p.id, position, shape: KIND_SHAPE[p.kind], size: (p.label ? 0.62 : 0.4) * this.scale };
+      return { id: p.id, position, shape: KIND_SHAPE[p.kind], size: sizeOf(l !== null) * this.scale };
     });
     this.symbols.set(symbols);
     for (const id of this.pulsing) this.markPulse(id, true);
+    this.scene.requestRender();
+  }
+
+  /** Symbols and labels at this scale (wallScale × the wall's own 1.25). */
+  setScale(scale: number): void {
+    this.scale = scale;
+    for (const s of this.byId.values()) {
+      this.symbols.setSize(s.i, sizeOf(s.l !== null) * scale);
+      if (s.l) {
+        s.l.font = this.font();
+        s.l.outlineWidth = 3 * scale;
+        s.l.pixelOffset = new Cartesian2(12 * scale, 0);
+      }
+    }
     this.scene.requestRender();
   }
 
@@ -120,7 +136,7 @@ export class StationLayer {
       id,
       position,
       text,
-      font: `${Math.round(14 * this.scale)}px ${FONT}`,
+      font: this.font(),
       fillColor: Color.fromCssColorString('#e8f1f8'),
       outlineColor: Color.fromCssColorString('#05101a'),
       outlineWidth: 3 * this.scale,
@@ -131,6 +147,10 @@ export class StationLayer {
       distanceDisplayCondition: new DistanceDisplayCondition(0, 1.6e6),
       disableDepthTestDistance: Number.POSITIVE_INFINITY,
     };
+  }
+
+  private font(): string {
+    return `${Math.round(14 * this.scale)}px ${FONT}`;
   }
 
   private markPulse(id: string, on: boolean): void {
