@@ -5,7 +5,8 @@
  * them. The Xingou section observes the exceedance first; the spill watch turns it into a
  * pollutant-travel run, the forecast rule warns the Wuhan intakes downstream and the intake plan
  * creates its tasks — all before the plume is observed at an intake, where the observed class rule
- * then fires too.
+ * then fires too. The run reads Xingou's left-bank readings as the near bank of a plume mixing
+ * across the river (forecast/transverse.ts), so the right-bank Qinduankou intake is not warned.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASIN_STATIONS } from '@basin/schemas';
@@ -135,6 +136,14 @@ describe('spill scenario: the Wuhan intakes are warned before the plume arrives'
     const warned = [...new Set(alerts.filter((a) => a.rule_id === 'spill-intake-forecast').map((a) => a.station))];
     console.info(`forecast warnings: ${warned.map((id) => `${id} h${h(first('spill-intake-forecast', id)!.opened)}`).join(', ')}; observed above class III: ${[...observedAbove].map(([id, t]) => `${id} h${h(t)}`).join(', ')}`);
     expect(warned.filter((id) => BASIN_STATIONS.find((s) => s.id === id)?.river === 'Yangtze')).toEqual([]);
+  });
+
+  it('across the river: the right-bank Qinduankou intake, which the plume leaves below class III, is not warned; the left-bank Zongguan is', () => {
+    const bank = (id: string) => BASIN_STATIONS.find((s) => s.id === id)!.bank;
+    expect([bank(UPSTREAM), bank('intake-zongguan'), bank('intake-qinduankou')]).toEqual(['left', 'left', 'right']);
+    expect(observedAbove.has('intake-qinduankou'), 'the simulated far bank stays at or below class III').toBe(false);
+    expect(first('spill-intake-forecast', 'intake-qinduankou'), 'no forecast warning at the far-bank intake').toBeUndefined();
+    expect(first('spill-intake-forecast', 'intake-zongguan'), 'the near-bank intake is warned').toBeDefined();
   });
 
   it('the plume stays along its bank: the left-bank intake sees more than the right-bank ones', () => {

@@ -50,6 +50,7 @@ export const TwinEnv = z.object({
   SPILL_WATCH_ENABLED: bool(true).describe('run the 预报 pollutant-travel forecast on water-quality exceedances in this process (only the lease holder of a deployment produces runs)'),
   SPILL_WATCH_RERUN_MIN: posInt(30).describe('while a station stays above its class III limit, minutes of reading time between pollutant-travel runs'),
   SPILL_WATCH_PERSIST_H: posInt(6).describe('hours the latest observed excess is assumed to continue in a pollutant-travel run from an exceedance'),
+  SPILL_WATCH_SOURCE_KM: posInt(15).describe('km above a bank-side water-quality station where a plume it reads is taken to have entered at its bank (transverse mixing; larger is more precautionary for the far bank)'),
 });
 export type TwinEnv = z.infer<typeof TwinEnv>;
 
@@ -68,7 +69,7 @@ export interface TwinConfig {
   stream: { retentionS: number; maxBuffer: number; pollMs: number; readingSampleS: number; ticketTtlS: number };
   twin: { staleMs: number; historyMs: number };
   forecast: { enabled: boolean; quietMs: number; maxWaitMs: number; historyH: number };
-  spillWatch: { enabled: boolean; rerunMs: number; persistH: number };
+  spillWatch: { enabled: boolean; rerunMs: number; persistH: number; sourceKm: number };
   webhooks: {
     enabled: boolean;
     allowCidrs: string[];
@@ -116,7 +117,7 @@ export function loadConfig(env: Env): TwinConfig {
     },
     twin: { staleMs: e.TWIN_STALE_S * 1000, historyMs: e.TWIN_HISTORY_H * 3_600_000 },
     forecast: { enabled: e.FORECAST_ENABLED, quietMs: e.FORECAST_QUIET_S * 1000, maxWaitMs: e.FORECAST_MAX_WAIT_S * 1000, historyH: e.FORECAST_HISTORY_H },
-    spillWatch: { enabled: e.SPILL_WATCH_ENABLED, rerunMs: e.SPILL_WATCH_RERUN_MIN * 60_000, persistH: e.SPILL_WATCH_PERSIST_H },
+    spillWatch: { enabled: e.SPILL_WATCH_ENABLED, rerunMs: e.SPILL_WATCH_RERUN_MIN * 60_000, persistH: e.SPILL_WATCH_PERSIST_H, sourceKm: e.SPILL_WATCH_SOURCE_KM },
     stream: { retentionS: e.STREAM_RETENTION_S, maxBuffer: e.STREAM_MAX_BUFFER, pollMs: e.STREAM_POLL_MS, readingSampleS: e.STREAM_READING_SAMPLE_S, ticketTtlS: e.STREAM_TICKET_TTL_S },
     webhooks: {
       enabled: e.WEBHOOKS_ENABLED,

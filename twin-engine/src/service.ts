@@ -61,7 +61,7 @@ export async function start(deps: TwinDeps): Promise<TwinService> {
   const f = config.forecast;
   const forecasts = f.enabled ? await startForecasting({ db, log, twin, options: f, consume: (run) => evaluator.onForecast(run.crossings) }) : null;
   const sw = config.spillWatch;
-  const spillWatch = sw.enabled ? await startSpillWatch({ db, log, twin, options: { rerunMs: sw.rerunMs, persistH: sw.persistH } }) : null;
+  const spillWatch = sw.enabled ? await startSpillWatch({ db, log, twin, options: { rerunMs: sw.rerunMs, persistH: sw.persistH, sourceKm: sw.sourceKm } }) : null;
   const app = await buildApp({ ...deps, readiness: [...(deps.readiness ?? []), listening], log, twin, nudge: () => dispatcher?.nudge() });
   await app.listen({ host: config.http.host, port: config.http.port });
   const addr = app.server.address();

@@ -121,15 +121,16 @@ export class SpillWatch {
     const baselines = await medians(db, downstream.map((s) => s.id), t.metric, t.ts);
     const targets: (ExceedanceTarget & { dischargeFrom: string })[] = downstream.map((s) => {
       const q = dischargeAt(model, twin.live, { river: s.river, km: s.km });
-      return { station: s.id, point: { river: s.river, km: s.km }, dischargeM3s: q.q, dischargeFrom: q.from, baseline: baselines.get(s.id) ?? 0 };
+      return { station: s.id, point: { river: s.river, km: s.km }, bank: model.stationInfo.get(s.id)?.bank ?? null, dischargeM3s: q.q, dischargeFrom: q.from, baseline: baselines.get(s.id) ?? 0 };
     });
-    const f = predictFromExceedance(model, { station: t.station, metric: t.metric, point, readings, dischargeM3s: here.q }, targets, t.ts, this.opts);
+    const bank = model.stationInfo.get(t.station)?.bank ?? null;
+    const f = predictFromExceedance(model, { station: t.station, metric: t.metric, point, bank, readings, dischargeM3s: here.q }, targets, t.ts, this.opts);
     if (!f) return;
     const iso = (x: number | null) => (x === null ? null : new Date(x).toISOString());
     const id = `spill-${t.station}-${t.metric}-${iso(t.ts)!.slice(0, 19)}`;
     const inputs = {
       trigger: { station: t.station, metric: t.metric, at: iso(t.ts), value: t.value, limit: t.limit },
-      source: { baseline: f.source.baseline, startedAt: iso(f.source.startedAt), observedKg: f.source.observedKg, latestExcess: f.source.latestExcess, persistH: this.opts.persistH, dischargeM3s: here.q, dischargeFrom: here.from },
+      source: { bank, sourceKm: this.opts.sourceKm, stationFactor: f.source.stationFactor, baseline: f.source.baseline, startedAt: iso(f.source.startedAt), observedKg: f.source.observedKg, latestExcess: f.source.latestExcess, persistH: this.opts.persistH, dischargeM3s: here.q, dischargeFrom: here.from },
       targets: f.targets.map((p) => ({ ...p, arrivalAt: iso(p.arrivalAt), peakAt: iso(p.peakAt), reaching: p.reaching.map(iso) })),
     };
     const run = { id, issuedAt: t.ts, horizonH: this.opts.horizonH, modelVersion: `${SPILL_MODEL_VERSION} observed-exceedance`, inputs, crossings: exceedanceCrossings(id, t.ts, t.metric, f.targets) };

@@ -17,8 +17,8 @@ function pulse(base: number, peak: number, peakH: number, sigmaH: number, untilH
     return [t, base + peak * Math.exp(-0.5 * (((t - T0) / H - peakH) / sigmaH) ** 2)];
   });
 }
-const obs = (readings: [number, number][]): ExceedanceObservation => ({ station: 'up', metric: 'nh3n', point: HAN, readings, dischargeM3s: Q });
-const target = (km: number, baseline = 0.25, river: 'Han' | 'Yangtze' = 'Han', q = Q): ExceedanceTarget => ({ station: `t${km}`, point: { river, km }, dischargeM3s: q, baseline });
+const obs = (readings: [number, number][]): ExceedanceObservation => ({ station: 'up', metric: 'nh3n', point: HAN, bank: null, readings, dischargeM3s: Q });
+const target = (km: number, baseline = 0.25, river: 'Han' | 'Yangtze' = 'Han', q = Q): ExceedanceTarget => ({ station: `t${km}`, point: { river, km }, bank: null, dischargeM3s: q, baseline });
 const noPersist = { ...EXCEEDANCE_DEFAULTS, persistH: 0 };
 
 describe('pollutant travel from an observed exceedance', () => {
@@ -96,5 +96,55 @@ describe('pollutant travel from an observed exceedance', () => {
     expect(iv.crossingAt).toBe(f.targets[0]!.arrivalAt);
     expect(iv.issuedAt).toBe(T0 + 8 * H);
     expect(c.find((x) => x.level === 'nh3n:II')!.crossingAt, 'the baseline 0.25 is class II already: crossed at the issue time').toBe(T0 + 8 * H);
+  });
+});
+
+describe('across the river: a bank-side station reads its bank, the intakes get their own', () => {
+  // Station on the Han's left bank at km 615, plume taken to have entered there sourceKm 15 above it
+  // (Ey 0.48 m²/s, u 0.75 m/s, σy0 20 m, width 400 m, stations 50 m from their bank):
+  //   σy at the station  √(400 + 2·0.48·15,000/0.75) = 140 m      → near-bank c/c̄ = 2.1388 (transverse.test.ts)
+  //   σy 30 km below     √(400 + 2·0.48·45,000/0.75) = 240.83 m   → 2·400/(240.83·√2π) = 1.3252 ×
+  //     near: e^(−½(50/240.83)²) + e^(−½(750/240.83)²) + e^(−½(850/240.83)²) = 0.97868 + 0.00780 + 0.00196 → 1.3099
+  //     far:  e^(−½(350/240.83)²) + e^(−½(450/240.83)²) = 0.34770 + 0.17464 → 0.69225
+  //   so the reading × 1.3099/2.1388 = 0.6125 on the near bank, × 0.69225/2.1388 = 0.3237 on the far bank.
+  const readings = pulse(0.3, 3, 6, 2, 14);
+  const at = (bank: 'left' | 'right' | null, km = 645) => ({ ...target(km, 0.25), station: `t${km}-${bank}`, bank });
+  const left = { ...obs(readings), bank: 'left' as const };
+  const mean = predictFromExceedance(model, obs(readings), [at(null)], T0 + 14 * H, noPersist)!.targets[0]!;
+  const banked = predictFromExceedance(model, left, [at('left'), at('right'), at(null)], T0 + 14 * H, noPersist)!;
+  const of = (bank: string) => banked.targets.find((t) => t.station === `t645-${bank}`)!;
+
+  it('the station read as the mean (unknown bank) predicts 1.4 mg/L above the baseline at km 645 on both banks, as before', () => {
+    expect(mean.lateralFactor).toBe(1);
+    expect(mean.peak - 0.25).toBeGreaterThan(1.3);
+    expect(mean.arrivalAt).not.toBeNull();
+  });
+
+  it('from the left bank: the left-bank intake gets 0.6125 × that and is warned, the right-bank one 0.3237 × and is not', () => {
+    expect(banked.source.stationFactor).toBeCloseTo(2.1388, 3);
+    expect(of('left').lateralFactor).toBeCloseTo(1.3099, 3);
+    expect(of('right').lateralFactor).toBeCloseTo(0.69225, 3);
+    expect((of('left').peak - 0.25) / (mean.peak - 0.25)).toBeCloseTo(0.6125, 3);
+    expect((of('right').peak - 0.25) / (mean.peak - 0.25)).toBeCloseTo(0.3237, 3);
+    expect(of('left').arrivalAt, 'near bank above class III').not.toBeNull();
+    expect(of('right').arrivalAt, 'far bank stays below class III').toBeNull();
+    expect(of('right').reaching[1], 'but above class II: its own crossing is still announced').not.toBeNull();
+  });
+
+  it('an intake of unknown bank gets the near bank (precautionary)', () => {
+    expect(of('null').peak).toBeCloseTo(of('left').peak, 10);
+  });
+
+  it('the far bank catches up over the mixing length (100 km on the Han): mixed across, as the mean says', () => {
+    const far = predictFromExceedance(model, left, [at('left'), at('right')], T0 + 14 * H, { ...noPersist, sourceKm: 10_000 })!;
+    expect(far.source.stationFactor).toBeCloseTo(1, 2);
+    for (const t of far.targets) expect(t.lateralFactor, t.station).toBeCloseTo(1, 2);
+  });
+
+  it('below the Han mouth the Yangtze gets the mean load (the reading ÷ 2.1388), diluted by its discharge', () => {
+    const y = predictFromExceedance(model, left, [{ ...target(640, 0.2, 'Yangtze', 25_000), bank: 'left' as const }], T0 + 14 * H, noPersist)!.targets[0]!;
+    const m = predictFromExceedance(model, obs(readings), [target(640, 0.2, 'Yangtze', 25_000)], T0 + 14 * H, noPersist)!.targets[0]!;
+    expect((y.peak - 0.2) / (m.peak - 0.2)).toBeCloseTo(1 / 2.1388, 3);
+    expect(y.arrivalAt).toBeNull();
   });
 });

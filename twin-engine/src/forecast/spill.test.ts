@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BASIN_STATIONS } from '@basin/schemas';
 import { BasinModel } from '../model/network.js';
-import { arrivalAt, lateralProfile, predictSpill, SPILL_DEFAULTS, type SpillParams, type SpillTarget } from './spill.js';
+import { arrivalAt, predictSpill, SPILL_DEFAULTS, type SpillParams, type SpillTarget } from './spill.js';
+import { lateralProfile } from './transverse.js';
 import { spillCrossings } from './spill-run.js';
 
 const model = new BasinModel(BASIN_STATIONS);

@@ -1,4 +1,6 @@
 import { HAN_MOUTH, type BasinModel, type RiverName, type RiverPoint } from '../model/network.js';
+import { RIVER_SECTIONS } from './river-section.js';
+import { bankFactor, lateralSpread, type Bank } from './transverse.js';
 
 /**
  * Pollutant travel from a spill (pure): 1-D advection–dispersion of a release of `massKg` over
@@ -8,14 +10,15 @@ import { HAN_MOUTH, type BasinModel, type RiverName, type RiverPoint } from '../
  *
  * (the cross-section mean at discharge Q; the temporal variance is the release's plus the
  * dispersion's), and, for a bank-side outfall, the transverse profile across the river (method of
- * images with both banks reflecting, Fischer et al. 1979 ch. 5): c(y)/c̄ = 2W·Σ φ(y − 2nW; σy),
+ * images with both banks reflecting, Fischer et al. 1979 ch. 5; transverse.ts): c(y)/c̄ = 2W·Σ φ(y − 2nW; σy),
  * σy² = σy0² + 2·Ey·x/u. Parameters (schemas/data/domain/domain-facts.json
  * flood_and_pollutant_travel.flow_velocity): velocity 1.2 m/s (ESTIMATE, 1.0–1.5 m/s); decay
  * 0.2/day (CUMCM 2005 assumption for CODMn and NH3-N, low confidence). Not in the facts, ESTIMATES
  * to calibrate against observed plumes: longitudinal dispersion 1000 m²/s, transverse mixing
- * 0.5 m²/s (0.6 × depth 10 m × shear velocity 0.08 m/s), widths Yangtze 1500 m, Han 400 m.
+ * 0.5 m²/s (0.6 × depth 10 m × shear velocity 0.08 m/s), widths, station offsets and initial
+ * lateral spread from river-section.ts (Yangtze 1500 m, Han 400 m; 50 m; 20 m).
  */
-export type Bank = 'left' | 'right';
+export type { Bank } from './transverse.js';
 
 export interface SpillParams {
   at: RiverPoint;
@@ -34,10 +37,7 @@ export interface SpillParams {
 }
 
 export const SPILL_DEFAULTS = { velocityMs: 1.2, dispersionM2s: 1000, transverseM2s: 0.5, decayPerDay: 0.2, durationH: 1 } as const;
-export const RIVER_WIDTH_M: Readonly<Record<RiverName, number>> = { Yangtze: 1500, Han: 400 };
-/** Intakes sit about this far from their bank, m (ESTIMATE). */
-const OFFSET_M = 50;
-const SIGMA_Y0_M = 20;
+export const RIVER_WIDTH_M: Readonly<Record<RiverName, number>> = { Yangtze: RIVER_SECTIONS.Yangtze.widthM, Han: RIVER_SECTIONS.Han.widthM };
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
 
 export interface SpillTarget {
@@ -63,14 +63,6 @@ export interface SpillArrival {
   exceedsThreshold: boolean;
   /** Temporal standard deviation of the plume passing the target, h. */
   sigmaH: number;
-}
-
-/** c(y)/c̄ at `y` m from the plume's bank, width `w`, lateral spread `sigmaY` (images of both banks). */
-export function lateralProfile(y: number, sigmaY: number, w: number): number {
-  const images = Math.ceil((4 * sigmaY) / (2 * w)) + 1;
-  let sum = 0;
-  for (let n = -images; n <= images; n++) sum += Math.exp(-0.5 * ((y - 2 * n * w) / sigmaY) ** 2);
-  return (2 * w * sum) / (sigmaY * SQRT_2PI);
 }
 
 /** Where the plume hugs a bank at the target: its outfall's bank, or the Yangtze's left bank below the Han mouth. */
@@ -110,9 +102,8 @@ export function arrivalAt(model: BasinModel, p: SpillParams, t: SpillTarget): Sp
   const side = plumeSide(p, t);
   let factor = 1;
   if (side.bank && t.bank) {
-    const w = RIVER_WIDTH_M[t.point.river];
-    const sigmaY = Math.sqrt(SIGMA_Y0_M ** 2 + (2 * p.transverseM2s * side.lateralKm * 1000) / p.velocityMs);
-    factor = lateralProfile(t.bank === side.bank ? OFFSET_M : w - OFFSET_M, sigmaY, w);
+    const section = RIVER_SECTIONS[t.point.river];
+    factor = bankFactor(side.bank, t.bank, lateralSpread(section.sigmaY0M, p.transverseM2s, side.lateralKm * 1000, p.velocityMs), section);
   }
   const peak = meanPeak * factor;
   const exceeds = p.thresholdMgL !== null && peak >= p.thresholdMgL;
