@@ -13,7 +13,7 @@ import { topics, type RuleDefinitionInput } from '@basin/schemas';
 import { createApiKey } from '@basin/twin-engine/testing';
 import { launchChromium } from './chromium.js';
 import { openWall, shot, startSystem, type RunningSystem } from './system.js';
-import { layoutProblems } from './wall-checks.js';
+import { canvasVariance, layoutProblems } from './wall-checks.js';
 
 const STATION = 'intake-zongguan';
 const RULE: RuleDefinitionInput = {
@@ -201,6 +201,17 @@ describe('alert to dispatched task in Chromium', () => {
     await page.locator('button[data-act="rh-close"]').click();
     expect(await page.locator('#rehearsal').isHidden()).toBe(true);
     expect(live).toMatch(/^#/);
+
+    // the deck.gl analysis view draws the newest forecast flood wave (as many gauges as the API has
+    // forecasts with a stage series) or says there is none yet
+    const forecasts = await get<Array<{ station: string; series: Record<string, unknown[]> }>>('forecasts');
+    const withStage = forecasts.filter((f) => (f.series.water_level?.length ?? 0) > 0).length;
+    await page.locator('#analysis-btn').click();
+    await expect.poll(() => page.locator('#analysis-note').textContent(), { timeout: 30_000 }).toContain(withStage > 0 ? `洪水预报站 ${withStage}` : '暂无洪水预报');
+    await page.waitForTimeout(2000);
+    expect(await canvasVariance(page, '#analysis canvas')).toBeGreaterThan(8);
+    await shot(page, 'analysis-1920x1080.png');
+    await page.locator('#analysis-btn').click();
 
     // nothing live was raised by the rehearsal
     expect((await get<Alert[]>('alerts?limit=500')).filter((a) => a.ruleId !== RULE.id).length).toBeLessThanOrEqual(alertsBefore);

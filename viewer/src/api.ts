@@ -196,6 +196,8 @@ export const api = {
   liveState: () => optional(call(z.array(LiveStation), 'api/state/stations')),
   /** Newest flood forecast of one gauge; `missing` on servers without forecasts, `[]` when none was run. */
   forecast: (station: string) => optional(call(z.array(StationForecast), `api/forecasts?station=${enc(station)}`)),
+  /** Newest flood forecast of every gauge; `missing` on servers without forecasts. */
+  forecasts: () => optional(call(z.array(StationForecast), 'api/forecasts')),
   alerts: () => optional(call(z.array(ApiAlert), 'api/alerts?state=firing,acknowledged,dispatched&limit=500')),
   /** The alerts open in a window and their audited changes; `missing` on servers without it. */
   alertTimeline: (fromMs: number, toMs: number) => optional(call(AlertTimeline, `api/alerts/timeline?from=${iso(fromMs)}&to=${iso(toMs)}&limit=2000`)),

@@ -1,6 +1,6 @@
 import './cesium-base';
 import { Cartesian3, SceneTransforms, ScreenSpaceEventType, type CesiumWidget } from 'cesium';
-import { METRICS, SEVERITY_RANK, type LatestReading, type MetricCode, type Station } from '@basin/schemas';
+import { METRICS, SEVERITY_RANK, type LatestReading, type MetricCode, type Station, type StationForecast } from '@basin/schemas';
 import type { AnalysisView } from './analysis';
 import type { DetailTwin } from './detail-twin';
 import { actionsUntil, alertsAt, replayAlerts, type ReplayAlert } from './alert-replay';
@@ -236,10 +236,17 @@ async function boot(): Promise<void> {
     }
     $<HTMLSelectElement>('analysis-metric').innerHTML = mod.ANALYSIS_METRICS.map((m) => `<option value="${m}" ${m === analysis!.metric ? 'selected' : ''}>${lang === 'zh' ? METRICS[m].nameZh : METRICS[m].nameEn}</option>`).join('');
     $('analysis').querySelector('[data-t="metric"]')!.textContent = t('metric', lang);
-    $('analysis-note').textContent = t('analysisNote', lang);
+    const f = await api.forecasts();
+    forecasts = f.ok ? f.data : [];
     drawAnalysis();
   };
-  const drawAnalysis = () => analysis?.show({ stations: state.stations, latest: state.latest, tasks: state.tasks.ok ? state.tasks.data : null, lang });
+  /** The newest flood forecasts the analysis view draws as a wave (fetched when it opens). */
+  let forecasts: StationForecast[] = [];
+  const drawAnalysis = () => {
+    if (!analysis) return;
+    analysis.show({ stations: state.stations, latest: state.latest, tasks: state.tasks.ok ? state.tasks.data : null, forecasts, now: Date.now(), lang });
+    $('analysis-note').textContent = `${t('analysisNote', lang)} · ${analysis.waveCount > 0 ? `${t('waveGauges', lang)} ${analysis.waveCount}` : t('noFloodForecast', lang)}`;
+  };
   $('analysis-btn').addEventListener('click', () => {
     if (analysis?.visible) analysis.hide();
     else void showAnalysis();
