@@ -83,7 +83,9 @@ async function boot(): Promise<void> {
   let k = wallScale(opts.wall, window.innerWidth);
   const basinLayers = addBasinLayers(viewer.scene, lang, k);
   const reaches = new ReachLayer(viewer.scene, k);
-  const layer = new StationLayer(viewer.scene, (opts.wall ? 1.25 : 1) * k);
+  /** Station symbols a quarter larger on a wall, on top of its screen scale. */
+  const stationScale = () => (opts.wall ? 1.25 : 1) * k;
+  const layer = new StationLayer(viewer.scene, stationScale());
   // a wall's browser window moved or resized: the globe's sizes follow the panes
   window.addEventListener('resize', () => {
     const next = wallScale(opts.wall, window.innerWidth);
@@ -91,7 +93,7 @@ async function boot(): Promise<void> {
     k = next;
     basinLayers.setScale(k);
     reaches.setScale(k);
-    layer.setScale(1.25 * k);
+    layer.setScale(stationScale());
   });
   // three.js detail twin (own chunk, loaded when first opened) over the globe
   let twin: DetailTwin | null = null;
@@ -154,12 +156,18 @@ async function boot(): Promise<void> {
   };
   if (problem) toast(problem, true);
 
-  function flyTo(stationId: string): void {
+  /** The camera to a station (the tour paused); the station, or undefined for an unknown id. */
+  function flyToStation(stationId: string, height: number, pitch: number): Station | undefined {
     const s = state.byId.get(stationId);
-    if (!s) return;
+    if (!s) return undefined;
     pauseTour();
-    flyToPreset(viewer, { id: s.id, zh: s.name.zh, en: s.name.en, lon: s.location.lon, lat: s.location.lat, height: 90_000, pitch: -55 });
-    panel.open(s, state.latest);
+    flyToPreset(viewer, { id: s.id, zh: s.name.zh, en: s.name.en, lon: s.location.lon, lat: s.location.lat, height, pitch });
+    return s;
+  }
+
+  function flyTo(stationId: string): void {
+    const s = flyToStation(stationId, 90_000, -55);
+    if (s) panel.open(s, state.latest);
   }
 
   // picking
@@ -211,12 +219,7 @@ async function boot(): Promise<void> {
       state.rehearsalColours = colours;
       render();
     },
-    flyTo: (id) => {
-      const s = state.byId.get(id);
-      if (!s) return;
-      pauseTour();
-      flyToPreset(viewer, { id: s.id, zh: s.name.zh, en: s.name.en, lon: s.location.lon, lat: s.location.lat, height: 250_000, pitch: -60 });
-    },
+    flyTo: (id) => void flyToStation(id, 250_000, -60),
     toast,
     lang: () => lang,
   });

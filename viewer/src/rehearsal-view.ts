@@ -157,8 +157,7 @@ export class RehearsalView {
     const type = (this.field('rh-type') || 'reservoir_outflow') as ModifierForm['type'];
     const stations = this.deps.stations().filter((s) => !s.synthetic);
     const choose = (id: string, items: { v: string; label: string }[]) => `<select id="${id}">${items.map((i) => `<option value="${esc(i.v)}">${esc(i.label)}</option>`).join('')}</select>`;
-    const name = (s: Station) => (L === 'zh' ? s.name.zh : s.name.en);
-    const byKind = (kinds: Station['kind'][]) => stations.filter((s) => kinds.includes(s.kind)).map((s) => ({ v: s.id, label: name(s) })).sort((a, b) => Number(b.v === 'three-gorges') - Number(a.v === 'three-gorges'));
+    const byKind = (kinds: Station['kind'][]) => stations.filter((s) => kinds.includes(s.kind)).map((s) => ({ v: s.id, label: label(s, L) })).sort((a, b) => Number(b.v === 'three-gorges') - Number(a.v === 'three-gorges'));
     const rivers = [...new Set(stations.map((s) => s.river).filter((r): r is string => !!r))].sort().map((r) => ({ v: r, label: r }));
     const what =
       type === 'reservoir_outflow'
@@ -185,11 +184,8 @@ export class RehearsalView {
     const head = `<div class="rh-state" data-rehearsal-state="${run.state}">#${run.id} ${esc(run.name)} · ${t(`state_${run.state}`, L)}${run.error ? ` · ${esc(run.error)}` : ''}</div>`;
     const r = run.result;
     if (!r) return head;
-    const byId = new Map(this.deps.stations().map((s) => [s.id, s]));
-    const sname = (id: string) => {
-      const s = byId.get(id);
-      return s ? (L === 'zh' ? s.name.zh : s.name.en) : id;
-    };
+    const stations = this.deps.stations();
+    const sname = (id: string) => nameOf(stations, id, L);
     const fresh = new Set(newAlerts(r).map((a) => `${a.ruleId}\u0000${a.subject}`));
     const opened = r.alerts.filter((a) => a.kind === 'open');
     const alerts = opened.length
@@ -222,13 +218,21 @@ export class RehearsalView {
   }
 }
 
-const fmtV = (row: PeakRow, v: number) => `${formatValue(row.metric, v).text} ${formatValue(row.metric, v).unit}`;
+const fmtV = (row: PeakRow, v: number) => {
+  const f = formatValue(row.metric, v);
+  return `${f.text} ${f.unit}`;
+};
+
+const label = (s: Station, L: Lang) => (L === 'zh' ? s.name.zh : s.name.en);
+
+/** A station's name in the wall's language (its id when unknown). */
+function nameOf(stations: readonly Station[], id: string, L: Lang): string {
+  const s = stations.find((x) => x.id === id);
+  return s ? label(s, L) : id;
+}
 
 function describe(m: RehearsalModifier, L: Lang, stations: readonly Station[]): string {
-  const name = (id: string) => {
-    const s = stations.find((x) => x.id === id);
-    return s ? (L === 'zh' ? s.name.zh : s.name.en) : id;
-  };
+  const name = (id: string) => nameOf(stations, id, L);
   const when = 'hours' in m ? ` · ${m.hours} h${m.startHours ? ` +${m.startHours} h` : ''}` : '';
   if (m.type === 'reservoir_outflow') return `${t('mod_reservoir_outflow', L)} ${name(m.station)} ${m.outflow} m³/s${when}`;
   if (m.type === 'rainfall') return `${t('mod_rainfall', L)} ${m.river} ${m.mm} mm${when}`;

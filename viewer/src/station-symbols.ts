@@ -113,8 +113,7 @@ export class StationSymbols {
   private create(context: Context): Gpu {
     const n = this.ids.length;
     const pickIds = this.ids.map((id) => context.createPickId({ primitive: this, id, collection: this }));
-    const pickBytes = new Uint8Array(n * 4);
-    pickIds.forEach((p, i) => pickBytes.set(new Uint8Array(new Uint32Array([packRgba(p.color)]).buffer), i * 4));
+    const pickBytes = new Uint8Array(Uint32Array.from(pickIds, (p) => packRgba(p.color)).buffer);
     const positionBuffer = R.Buffer.createVertexBuffer({ context, typedArray: this.positions, usage: R.BufferUsage.STATIC_DRAW });
     const pickBuffer = R.Buffer.createVertexBuffer({ context, typedArray: pickBytes, usage: R.BufferUsage.STATIC_DRAW });
     const styleBuffer = R.Buffer.createVertexBuffer({ context, typedArray: this.data.bytes, usage: R.BufferUsage.DYNAMIC_DRAW });

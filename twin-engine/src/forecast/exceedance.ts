@@ -119,9 +119,7 @@ export function lowerQuartile(values: readonly number[]): number {
 
 /** The station's reading ÷ the cross-section mean: its near-bank factor for a plume entered `sourceKm` above it at its bank (1 without a bank). */
 export function stationFactor(o: Pick<ExceedanceObservation, 'bank' | 'point'>, opts: Pick<ExceedanceOptions, 'sourceKm'>): number {
-  if (!o.bank) return 1;
-  const s = RIVER_SECTIONS[o.point.river];
-  return bankFactor(o.bank, o.bank, lateralSpread(s.sigmaY0M, s.transverseM2s, opts.sourceKm * 1000, s.velocityMs), s);
+  return targetFactor(o, o, 0, opts);
 }
 
 /** The releases that reproduce what passed the station (and the assumed continuation): cross-section mean loads. */
